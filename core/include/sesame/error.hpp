@@ -1,0 +1,58 @@
+#pragma once
+// Stable error codes shared by the server, the browser SDK and the tests.
+// The snake_case names returned by error_code_name() are part of the public
+// contract (they appear as `code` in problem+json responses and in the SDK's
+// typed errors): add new codes, never rename or renumber existing ones.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sesame {
+
+enum class ErrorCode : std::uint16_t {
+  // General
+  invalid_argument = 1,
+  input_too_large,
+
+  // Encodings
+  invalid_base32 = 100,
+  invalid_base64url,
+
+  // HOTP / TOTP / otpauth / QR
+  invalid_otp_parameters = 200,
+  invalid_otpauth_uri,
+  qr_data_too_long,
+
+  // JWS / JWT
+  jwt_malformed = 300,
+  jwt_unsupported_algorithm,
+  jwt_unsupported_type,
+  jwt_unknown_key,
+  jwt_invalid_signature,
+  jwt_expired,
+  jwt_not_yet_valid,
+  jwt_issued_in_future,
+  jwt_invalid_issuer,
+  jwt_invalid_audience,
+  jwt_missing_claim,
+  jwt_invalid_key,
+
+  // Refresh planning and the client session state machine
+  invalid_session_transition = 400,
+
+  // API contract (request/response parsing)
+  invalid_json = 500,
+  missing_field,
+  invalid_field,
+};
+
+// The stable wire name of a code, e.g. "invalid_base32".
+[[nodiscard]] std::string_view error_code_name(ErrorCode code) noexcept;
+
+struct Error {
+  ErrorCode code;
+  std::string detail;  // human-readable; never contains secret material
+};
+
+}  // namespace sesame
