@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package Sesame needs. Idempotent and quick when
+# everything is already there (no apt-get update unless something is missing).
+#   scripts/bootstrap.sh          # build, run and test dependencies
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PACKAGES=(
+  # toolchains
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  emscripten nodejs npm
+  # core libraries
+  libsodium-dev nlohmann-json3-dev libqrcodegencpp-dev john-data
+  # server
+  libpistache-dev libpqxx-dev libsqlite3-dev libcli11-dev
+  # tests and benchmarks
+  libboost-test-dev postgresql chromium wrk libbenchmark-dev
+  # building the wasm dependencies from Debian source packages
+  dpkg-dev autoconf automake libtool
+)
+
+step "System packages"
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  # node may come from another source (e.g. NodeSource's nodejs 20): keep it
+  if [ "$pkg" = nodejs ] && command -v node >/dev/null; then continue; fi
+  if [ "$pkg" = npm ] && command -v npm >/dev/null; then continue; fi
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  note "all ${#PACKAGES[@]} packages present"
+else
+  note "installing: ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+note "node $(node --version), npm $(npm --version), cmake $(cmake --version | head -1 | cut -d' ' -f3)"
+[ "$node_major" -ge 18 ] || die "node >= 18 is required (found $(node --version))"
