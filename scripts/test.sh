@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds everything and runs every test suite:
+#   Boost.Test through ctest (native), node --test against the wasm build.
+# Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$SESAME_ROOT"
+
+"$SESAME_ROOT/scripts/bootstrap.sh" || die "bootstrap failed"
+"$SESAME_ROOT/scripts/build.sh" native || die "native build failed"
+"$SESAME_ROOT/scripts/build.sh" wasm || die "wasm build failed"
+
+failed=()
+
+step "Native tests (ctest)"
+ctest --preset native -j "$(jobs_count)" || failed+=("ctest")
+
+step "WebAssembly tests (node --test)"
+SESAME_WASM_DIST="$SESAME_ROOT/build/wasm/dist" \
+SESAME_NATIVE_BUILD="$SESAME_ROOT/build/native" \
+  node --test wasm/test/*.test.mjs || failed+=("node --test")
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf '\n\033[31mFAILED:\033[0m %s\n' "${failed[*]}"
+  exit 1
+fi
+printf '\n\033[32mAll test suites passed.\033[0m\n'
