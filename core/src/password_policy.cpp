@@ -1,1 +1,174 @@
-// placeholder: filled by the module's owner
+#include "sesame/password_policy.hpp"
+
+#include <algorithm>
+
+namespace sesame {
+namespace {
+
+struct Utf8Count {
+  std::size_t code_points = 0;
+  bool valid = true;
+};
+
+// Counts code points and checks well-formedness (Unicode Table 3-7: no overlong
+// forms, no surrogates, nothing above U+10FFFF). A byte that does not start a
+// well-formed sequence counts as one, so a length can still be reported.
+Utf8Count count_utf8(std::string_view text) noexcept {
+  Utf8Count count;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t extra = 0;
+    unsigned char second_min = 0x80;
+    unsigned char second_max = 0xBF;
+    if (lead < 0x80) {
+      extra = 0;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      extra = 1;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      extra = 2;
+      if (lead == 0xE0) second_min = 0xA0;  // overlong
+      if (lead == 0xED) second_max = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      extra = 3;
+      if (lead == 0xF0) second_min = 0x90;  // overlong
+      if (lead == 0xF4) second_max = 0x8F;  // above U+10FFFF
+    } else {
+      count.valid = false;
+      ++count.code_points;
+      ++i;
+      continue;
+    }
+    bool well_formed = i + extra < text.size();
+    for (std::size_t k = 1; well_formed && k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      const unsigned char low = k == 1 ? second_min : 0x80;
+      const unsigned char high = k == 1 ? second_max : 0xBF;
+      well_formed = next >= low && next <= high;
+    }
+    ++count.code_points;
+    if (well_formed) {
+      i += extra + 1;
+    } else {
+      count.valid = false;
+      ++i;
+    }
+  }
+  return count;
+}
+
+constexpr unsigned char ascii_lower(char c) noexcept {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 'A' && byte <= 'Z' ? static_cast<unsigned char>(byte - 'A' + 'a') : byte;
+}
+
+bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+}
+
+// Compares a (lowercase) blocklist entry with the password lowercased on the fly,
+// bytewise like the generator sorted it; no lowercased copy of the password is made.
+int compare_entry(std::string_view entry, std::string_view password) noexcept {
+  const std::size_t common = std::min(entry.size(), password.size());
+  for (std::size_t i = 0; i < common; ++i) {
+    const auto e = static_cast<unsigned char>(entry[i]);
+    const unsigned char p = ascii_lower(password[i]);
+    if (e != p) return e < p ? -1 : 1;
+  }
+  if (entry.size() == password.size()) return 0;
+  return entry.size() < password.size() ? -1 : 1;
+}
+
+// Digits, punctuation, spaces and controls around a word make a "derivative" of it.
+bool is_decoration(char c) noexcept {
+  const unsigned char lower = ascii_lower(c);
+  return lower < 0x80 && !(lower >= 'a' && lower <= 'z');
+}
+
+std::string_view strip_decorations(std::string_view text) noexcept {
+  while (!text.empty() && is_decoration(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_decoration(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool matches_email(std::string_view password, std::string_view email) noexcept {
+  if (email.empty()) return false;
+  if (equals_ignoring_ascii_case(password, email)) return true;
+  const std::size_t at = email.rfind('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  return equals_ignoring_ascii_case(password, email.substr(0, at));
+}
+
+bool matches_context_word(std::string_view password, const std::vector<std::string_view>& words) noexcept {
+  const std::string_view core = strip_decorations(password);
+  return std::any_of(words.begin(), words.end(), [&](std::string_view word) {
+    if (word.empty()) return false;
+    if (equals_ignoring_ascii_case(password, word)) return true;
+    const std::string_view word_core = strip_decorations(word);
+    return !word_core.empty() && equals_ignoring_ascii_case(core, word_core);
+  });
+}
+
+}  // namespace
+
+Result<void> validate_password_policy(const PasswordPolicy& policy) {
+  if (policy.min_length < PasswordPolicy::nist_min_length) {
+    return Error{ErrorCode::invalid_argument, "min_length below 8 (NIST SP 800-63B)"};
+  }
+  if (policy.max_length < PasswordPolicy::nist_max_length_floor) {
+    return Error{ErrorCode::invalid_argument, "max_length below 64 (NIST SP 800-63B)"};
+  }
+  if (policy.min_length > policy.max_length) {
+    return Error{ErrorCode::invalid_argument, "min_length above max_length"};
+  }
+  return {};
+}
+
+std::string_view password_violation_name(PasswordViolationCode code) noexcept {
+  switch (code) {
+    case PasswordViolationCode::password_invalid_utf8: return "password_invalid_utf8";
+    case PasswordViolationCode::password_too_short: return "password_too_short";
+    case PasswordViolationCode::password_too_long: return "password_too_long";
+    case PasswordViolationCode::password_common: return "password_common";
+    case PasswordViolationCode::password_matches_email: return "password_matches_email";
+    case PasswordViolationCode::password_matches_context: return "password_matches_context";
+  }
+  return "password_unknown_violation";
+}
+
+bool PasswordVerdict::has(PasswordViolationCode code) const noexcept {
+  return std::any_of(violations.begin(), violations.end(),
+                     [code](const PasswordViolation& violation) { return violation.code == code; });
+}
+
+bool is_common_password(std::string_view password) noexcept {
+  const auto list = common_password_list();
+  const auto found = std::lower_bound(list.begin(), list.end(), password, [](std::string_view entry, std::string_view key) {
+    return compare_entry(entry, key) < 0;
+  });
+  return found != list.end() && compare_entry(*found, password) == 0;
+}
+
+PasswordVerdict check_password(std::string_view password, const PasswordPolicy& policy,
+                               const PasswordContext& context) {
+  // A hand-built policy never weakens the NIST floors.
+  const std::size_t min_length = std::max(policy.min_length, PasswordPolicy::nist_min_length);
+  const std::size_t max_length = std::max({policy.max_length, PasswordPolicy::nist_max_length_floor, min_length});
+
+  const Utf8Count count = count_utf8(password);
+  PasswordVerdict verdict;
+  verdict.length = count.code_points;
+  const auto add = [&](PasswordViolationCode code) {
+    verdict.violations.push_back(PasswordViolation{code, min_length, max_length, count.code_points});
+  };
+  if (!count.valid) add(PasswordViolationCode::password_invalid_utf8);
+  if (count.code_points < min_length) add(PasswordViolationCode::password_too_short);
+  if (count.code_points > max_length) add(PasswordViolationCode::password_too_long);
+  if (is_common_password(password)) add(PasswordViolationCode::password_common);
+  if (matches_email(password, context.email)) add(PasswordViolationCode::password_matches_email);
+  if (matches_context_word(password, context.extra_words)) add(PasswordViolationCode::password_matches_context);
+  return verdict;
+}
+
+}  // namespace sesame

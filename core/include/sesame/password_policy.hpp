@@ -1,0 +1,83 @@
+#pragma once
+// Password rules of NIST SP 800-63B §5.1.1.2: length bounds counted in Unicode code
+// points, a blocklist of common passwords, and no password equal to the account's
+// email or to a context word (the service's name). No composition rules, on purpose.
+// The server and the browser run this same code, so a form shows the verdict the
+// server will give.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "sesame/result.hpp"
+
+namespace sesame {
+
+struct PasswordPolicy {
+  // NIST floors: a policy may ask for more, never for less. check_password() applies
+  // them even to a policy built by hand; validate_password_policy() reports them.
+  static constexpr std::size_t nist_min_length = 8;
+  static constexpr std::size_t nist_max_length_floor = 64;
+
+  std::size_t min_length = nist_min_length;        // code points
+  std::size_t max_length = nist_max_length_floor;  // code points
+};
+
+// invalid_argument when min_length < 8, max_length < 64 or min_length > max_length
+// (for configuration errors at start-up).
+[[nodiscard]] Result<void> validate_password_policy(const PasswordPolicy& policy);
+
+enum class PasswordViolationCode : std::uint8_t {
+  password_invalid_utf8,
+  password_too_short,
+  password_too_long,
+  password_common,
+  password_matches_email,
+  password_matches_context,  // a context word, possibly with digits or symbols around it
+};
+
+// The stable wire name, e.g. "password_too_short" (used in 422 responses and by the SDK).
+[[nodiscard]] std::string_view password_violation_name(PasswordViolationCode code) noexcept;
+
+struct PasswordViolation {
+  PasswordViolationCode code;
+  // What a message needs ("at least 8 characters, you typed 5"): the bounds applied
+  // and the password's length in code points (bytes that are not UTF-8 count as one).
+  std::size_t min_length;
+  std::size_t max_length;
+  std::size_t length;
+
+  [[nodiscard]] std::string_view name() const noexcept { return password_violation_name(code); }
+};
+
+struct PasswordVerdict {
+  std::size_t length = 0;  // code points
+  std::vector<PasswordViolation> violations;  // every rule broken, in enum order
+
+  [[nodiscard]] bool acceptable() const noexcept { return violations.empty(); }
+  [[nodiscard]] bool has(PasswordViolationCode code) const noexcept;
+};
+
+struct PasswordContext {
+  std::string_view email;  // the password may equal neither it nor its local part
+  // Words specific to the service, e.g. its name: refused as such and with digits or
+  // symbols before/after them ("Sesame2024!"). Empty words are ignored.
+  std::vector<std::string_view> extra_words;
+};
+
+// Never fails: a password that is not valid UTF-8 gets password_invalid_utf8 along
+// with whatever else it breaks. Comparisons are ASCII case-insensitive.
+[[nodiscard]] PasswordVerdict check_password(std::string_view password, const PasswordPolicy& policy = {},
+                                             const PasswordContext& context = {});
+
+// True when the password is on the blocklist (ASCII case-insensitive).
+[[nodiscard]] bool is_common_password(std::string_view password) noexcept;
+
+// The blocklist, generated at build time by cmake/PasswordBlocklist.cmake from
+// SESAME_PASSWORD_LIST (John the Ripper's list): ASCII-lowercased, entries of at least
+// 8 code points, sorted bytewise, without duplicates.
+[[nodiscard]] std::span<const std::string_view> common_password_list() noexcept;
+
+}  // namespace sesame
