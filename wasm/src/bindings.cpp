@@ -7,10 +7,21 @@
 #include <emscripten/val.h>
 #include <sodium.h>
 
+#include <cmath>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "sesame/backup_codes.hpp"
 #include "sesame/encoding.hpp"
+#include "sesame/otpauth.hpp"
+#include "sesame/password_policy.hpp"
+#include "sesame/qr.hpp"
+#include "sesame/random.hpp"
+#include "sesame/refresh.hpp"
 #include "sesame/result.hpp"
+#include "sesame/session_state.hpp"
+#include "sesame/totp.hpp"
 
 using emscripten::val;
 
@@ -57,6 +68,45 @@ val result_to_js(const sesame::Result<T>& result, Convert convert) {
   return result.ok() ? ok_to_js(convert(result.value())) : error_to_js(result.error());
 }
 
+// ---- argument conversion ----
+// JS numbers are doubles: integers cross as doubles and are checked here.
+std::optional<std::int64_t> to_int64(const val& number) {
+  if (!number.isNumber()) return std::nullopt;
+  const double value = number.as<double>();
+  if (!std::isfinite(value) || value != std::floor(value) || std::fabs(value) > 9007199254740991.0) return std::nullopt;
+  return static_cast<std::int64_t>(value);
+}
+
+val invalid_argument(const std::string& what) {
+  return error_to_js({sesame::ErrorCode::invalid_argument, what});
+}
+
+// Reads an optional integer property; nullopt when absent, an error when not an integer.
+sesame::Result<std::optional<std::int64_t>> optional_int(const val& object, const char* key) {
+  if (object.isUndefined() || object.isNull()) return std::optional<std::int64_t>{};
+  const val member = object[key];
+  if (member.isUndefined()) return std::optional<std::int64_t>{};
+  auto number = to_int64(member);
+  if (!number) return sesame::Error{sesame::ErrorCode::invalid_argument, std::string(key) + " must be an integer"};
+  return std::optional<std::int64_t>{*number};
+}
+
+// Randomness comes from JS: `fill(n)` returns a Uint8Array of n bytes
+// (crypto.getRandomValues in the SDK, a fixed stream in the parity tests).
+class JsRandomSource final : public sesame::RandomSource {
+ public:
+  explicit JsRandomSource(val fill) : fill_(std::move(fill)) {}
+  void fill(std::span<std::uint8_t> out) noexcept override {
+    sesame::Bytes bytes = bytes_from_js(fill_(static_cast<double>(out.size())));
+    if (bytes.size() != out.size()) abort();  // a broken source must never yield weak output
+    std::copy(bytes.begin(), bytes.end(), out.begin());
+    sodium_memzero(bytes.data(), bytes.size());
+  }
+
+ private:
+  val fill_;
+};
+
 // ---- encodings ----
 std::string base32_encode(const val& bytes, bool padded) {
   return sesame::base32_encode(bytes_from_js(bytes), padded ? sesame::Base32Padding::with_padding
@@ -66,6 +116,249 @@ val base32_decode(const std::string& text) { return result_to_js(sesame::base32_
 std::string base64url_encode(const val& bytes) { return sesame::base64url_encode(bytes_from_js(bytes)); }
 val base64url_decode(const std::string& text) { return result_to_js(sesame::base64url_decode(text), bytes_to_js); }
 
+// ---- one-time passwords ----
+std::optional<sesame::OtpAlgorithm> algorithm_from_js(const val& name) {
+  if (name.isUndefined()) return sesame::OtpAlgorithm::sha1;
+  if (!name.isString()) return std::nullopt;
+  const auto text = name.as<std::string>();
+  for (auto algorithm : {sesame::OtpAlgorithm::sha1, sesame::OtpAlgorithm::sha256, sesame::OtpAlgorithm::sha512}) {
+    if (text == sesame::otp_algorithm_name(algorithm)) return algorithm;
+  }
+  return std::nullopt;
+}
+
+// {algorithm: "SHA1"|"SHA256"|"SHA512", digits, period}; absent fields take the defaults.
+sesame::Result<sesame::OtpParameters> otp_parameters_from_js(const val& options) {
+  sesame::OtpParameters parameters;
+  if (options.isUndefined() || options.isNull()) return parameters;
+  auto algorithm = algorithm_from_js(options["algorithm"]);
+  if (!algorithm) return sesame::Error{sesame::ErrorCode::invalid_otp_parameters, "unknown algorithm"};
+  parameters.algorithm = *algorithm;
+  auto digits = optional_int(options, "digits");
+  auto period = optional_int(options, "period");
+  if (!digits.ok() || !period.ok()) return sesame::Error{sesame::ErrorCode::invalid_otp_parameters, "digits and period must be integers"};
+  if (digits->has_value()) parameters.digits = static_cast<int>(std::clamp<std::int64_t>(**digits, -1, 1000));
+  if (period->has_value()) parameters.period_seconds = static_cast<int>(std::clamp<std::int64_t>(**period, -1, 1'000'000));
+  return parameters;
+}
+
+val otp_parameters_to_js(const sesame::OtpParameters& parameters) {
+  val out = val::object();
+  out.set("algorithm", std::string(sesame::otp_algorithm_name(parameters.algorithm)));
+  out.set("digits", parameters.digits);
+  out.set("period", parameters.period_seconds);
+  return out;
+}
+
+val to_js_string(const std::string& text) { return val(text); }
+
+val hotp(const val& secret, const val& counter, const val& algorithm_name, const val& digits) {
+  auto count = to_int64(counter);
+  auto digit_count = to_int64(digits);
+  auto algorithm = algorithm_from_js(algorithm_name);
+  if (!count || *count < 0 || !digit_count || !algorithm) return invalid_argument("hotp(secret, counter >= 0, algorithm, digits)");
+  return result_to_js(sesame::hotp(bytes_from_js(secret), static_cast<std::uint64_t>(*count), *algorithm,
+                                   static_cast<int>(std::clamp<std::int64_t>(*digit_count, -1, 1000))),
+                      to_js_string);
+}
+
+val totp(const val& secret, const val& unix_seconds, const val& options) {
+  auto now = to_int64(unix_seconds);
+  if (!now) return invalid_argument("unix time must be an integer");
+  auto parameters = otp_parameters_from_js(options);
+  if (!parameters.ok()) return error_to_js(parameters.error());
+  return result_to_js(sesame::totp(bytes_from_js(secret), *now, *parameters), to_js_string);
+}
+
+std::string_view totp_outcome_name(sesame::TotpOutcome outcome) {
+  switch (outcome) {
+    case sesame::TotpOutcome::accepted: return "accepted";
+    case sesame::TotpOutcome::rejected: return "rejected";
+    case sesame::TotpOutcome::replayed: return "replayed";
+    case sesame::TotpOutcome::malformed: return "malformed";
+  }
+  return "rejected";
+}
+
+// options: {algorithm, digits, period, windowSteps, lastAcceptedStep}
+val totp_verify(const val& secret, const std::string& code, const val& unix_seconds, const val& options) {
+  auto now = to_int64(unix_seconds);
+  if (!now) return invalid_argument("unix time must be an integer");
+  auto parameters = otp_parameters_from_js(options);
+  if (!parameters.ok()) return error_to_js(parameters.error());
+  auto window = optional_int(options, "windowSteps");
+  auto last = optional_int(options, "lastAcceptedStep");
+  if (!window.ok() || !last.ok()) return invalid_argument("windowSteps and lastAcceptedStep must be integers");
+  const sesame::TotpVerifier verifier(*parameters, static_cast<int>(std::clamp<std::int64_t>(window->value_or(1), -1, 1000)));
+  return result_to_js(verifier.verify(bytes_from_js(secret), code, *now, last.value()),
+                      [](const sesame::TotpVerification& verification) {
+                        val out = val::object();
+                        out.set("outcome", std::string(totp_outcome_name(verification.outcome)));
+                        out.set("step", static_cast<double>(verification.step));
+                        out.set("driftSteps", verification.drift_steps);
+                        return out;
+                      });
+}
+
+val generate_totp_secret(const val& fill, const val& algorithm_name) {
+  auto algorithm = algorithm_from_js(algorithm_name);
+  if (!algorithm) return invalid_argument("unknown algorithm");
+  JsRandomSource random(fill);
+  sesame::Bytes secret = sesame::generate_totp_secret(random, *algorithm);
+  val out = bytes_to_js(secret);
+  sodium_memzero(secret.data(), secret.size());
+  return ok_to_js(out);
+}
+
+// {issuer, account, secret: Uint8Array, algorithm, digits, period}
+val build_otpauth_uri(const val& fields) {
+  auto parameters = otp_parameters_from_js(fields);
+  if (!parameters.ok()) return error_to_js(parameters.error());
+  if (!fields["account"].isString() || !(fields["issuer"].isUndefined() || fields["issuer"].isString())) {
+    return invalid_argument("account (and issuer, when given) must be strings");
+  }
+  sesame::OtpauthUri uri;
+  uri.issuer = fields["issuer"].isString() ? fields["issuer"].as<std::string>() : "";
+  uri.account = fields["account"].as<std::string>();
+  uri.secret = bytes_from_js(fields["secret"]);
+  uri.parameters = *parameters;
+  auto built = sesame::build_otpauth_uri(uri);
+  sodium_memzero(uri.secret.data(), uri.secret.size());
+  return result_to_js(built, to_js_string);
+}
+
+val parse_otpauth_uri(const std::string& text) {
+  return result_to_js(sesame::parse_otpauth_uri(text), [](const sesame::OtpauthUri& uri) {
+    val out = otp_parameters_to_js(uri.parameters);
+    out.set("issuer", uri.issuer);
+    out.set("account", uri.account);
+    out.set("secret", bytes_to_js(uri.secret));
+    return out;
+  });
+}
+
+// ---- QR ----
+val qr_svg(const std::string& text, const val& options) {
+  sesame::QrSvgOptions svg_options;
+  auto border = optional_int(options, "border");
+  if (!border.ok()) return error_to_js(border.error());
+  if (border->has_value()) svg_options.border_modules = static_cast<int>(std::clamp<std::int64_t>(**border, -1, 1000));
+  if (!options.isUndefined() && !options.isNull() && !options["errorCorrection"].isUndefined()) {
+    const val level = options["errorCorrection"];
+    const std::string name = level.isString() ? level.as<std::string>() : "";
+    if (name == "low") svg_options.error_correction = sesame::QrErrorCorrection::low;
+    else if (name == "medium") svg_options.error_correction = sesame::QrErrorCorrection::medium;
+    else if (name == "quartile") svg_options.error_correction = sesame::QrErrorCorrection::quartile;
+    else if (name == "high") svg_options.error_correction = sesame::QrErrorCorrection::high;
+    else return invalid_argument("errorCorrection must be low, medium, quartile or high");
+  }
+  return result_to_js(sesame::qr_svg(text, svg_options), to_js_string);
+}
+
+// ---- password policy ----
+// options: {minLength, maxLength, email, extraWords: string[]}
+val check_password(const std::string& password, const val& options) {
+  sesame::PasswordPolicy policy;
+  auto min_length = optional_int(options, "minLength");
+  auto max_length = optional_int(options, "maxLength");
+  if (!min_length.ok() || !max_length.ok()) return invalid_argument("minLength and maxLength must be integers");
+  if (min_length->has_value()) policy.min_length = static_cast<std::size_t>(std::max<std::int64_t>(0, **min_length));
+  if (max_length->has_value()) policy.max_length = static_cast<std::size_t>(std::max<std::int64_t>(0, **max_length));
+  if (auto valid = sesame::validate_password_policy(policy); !valid.ok()) return error_to_js(valid.error());
+
+  std::string email;
+  std::vector<std::string> words;
+  if (!options.isUndefined() && !options.isNull()) {
+    if (options["email"].isString()) email = options["email"].as<std::string>();
+    if (!options["extraWords"].isUndefined()) words = emscripten::vecFromJSArray<std::string>(options["extraWords"]);
+  }
+  sesame::PasswordContext context{email, {words.begin(), words.end()}};
+  const sesame::PasswordVerdict verdict = sesame::check_password(password, policy, context);
+  val violations = val::array();
+  for (const auto& violation : verdict.violations) {
+    val item = val::object();
+    item.set("code", std::string(violation.name()));
+    item.set("minLength", static_cast<double>(violation.min_length));
+    item.set("maxLength", static_cast<double>(violation.max_length));
+    item.set("length", static_cast<double>(violation.length));
+    violations.call<void>("push", item);
+  }
+  val out = val::object();
+  out.set("acceptable", verdict.acceptable());
+  out.set("length", static_cast<double>(verdict.length));
+  out.set("violations", violations);
+  return ok_to_js(out);
+}
+
+// ---- backup codes ----
+val generate_backup_codes(const val& fill, const val& count) {
+  auto how_many = to_int64(count);
+  if (!how_many || *how_many < 0) return invalid_argument("count must be a non-negative integer");
+  JsRandomSource random(fill);
+  return result_to_js(sesame::generate_backup_codes(random, static_cast<std::size_t>(*how_many)),
+                      [](const std::vector<std::string>& codes) {
+                        val out = val::array();
+                        for (const auto& code : codes) out.call<void>("push", code);
+                        return out;
+                      });
+}
+std::string format_backup_code(const std::string& code) { return sesame::format_backup_code(code); }
+val normalize_backup_code(const std::string& typed) {
+  return result_to_js(sesame::normalize_backup_code(typed), to_js_string);
+}
+
+// ---- refresh planning ----
+sesame::Result<sesame::RefreshPolicy> refresh_policy_from_js(const val& options) {
+  sesame::RefreshPolicy policy;
+  struct Field { const char* key; std::int64_t* target; };
+  std::int64_t permille = policy.refresh_after_permille;
+  for (Field field : {Field{"refreshAfterPermille", &permille}, Field{"refreshMarginMs", &policy.refresh_margin_ms},
+                      Field{"maxJitterMs", &policy.max_jitter_ms}, Field{"maxDelayMs", &policy.max_delay_ms},
+                      Field{"retryBaseDelayMs", &policy.retry_base_delay_ms},
+                      Field{"retryMaxDelayMs", &policy.retry_max_delay_ms}}) {
+    auto value = optional_int(options, field.key);
+    if (!value.ok()) return value.error();
+    if (value->has_value()) *field.target = **value;
+  }
+  policy.refresh_after_permille = static_cast<std::int32_t>(std::clamp<std::int64_t>(permille, -1, 1'000'000));
+  return policy;
+}
+
+val plan_refresh(const val& issued_at, const val& expires_at, const val& now_ms, const val& options, double jitter_unit) {
+  auto iat = to_int64(issued_at);
+  auto exp = to_int64(expires_at);
+  auto now = to_int64(now_ms);
+  if (!iat || !exp || !now) return invalid_argument("issuedAt, expiresAt and nowMs must be integers");
+  auto policy = refresh_policy_from_js(options);
+  if (!policy.ok()) return error_to_js(policy.error());
+  return result_to_js(sesame::plan_refresh(*iat, *exp, *now, *policy, jitter_unit), [](const sesame::RefreshPlan& plan) {
+    val out = val::object();
+    out.set("refreshAtMs", static_cast<double>(plan.refresh_at_unix_ms));
+    out.set("delayMs", static_cast<double>(plan.delay_ms));
+    out.set("expired", plan.expired);
+    return out;
+  });
+}
+
+val retry_delay_ms(const val& attempt, const val& options, double jitter_unit) {
+  auto count = to_int64(attempt);
+  if (!count || *count < 0 || *count > 0xFFFFFFFF) return invalid_argument("attempt must be a non-negative integer");
+  auto policy = refresh_policy_from_js(options);
+  if (!policy.ok()) return error_to_js(policy.error());
+  return result_to_js(sesame::retry_delay_ms(static_cast<std::uint32_t>(*count), *policy, jitter_unit),
+                      [](std::int64_t delay) { return val(static_cast<double>(delay)); });
+}
+
+// ---- client session state machine ----
+val session_transition(const std::string& state_name, const std::string& event_name) {
+  auto state = sesame::parse_session_state(state_name);
+  if (!state.ok()) return error_to_js(state.error());
+  auto event = sesame::parse_session_event(event_name);
+  if (!event.ok()) return error_to_js(event.error());
+  return result_to_js(sesame::transition(*state, *event),
+                      [](sesame::SessionState next) { return val(std::string(sesame::session_state_name(next))); });
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(sesame_core) {
@@ -73,4 +366,18 @@ EMSCRIPTEN_BINDINGS(sesame_core) {
   emscripten::function("base32Decode", &base32_decode);
   emscripten::function("base64urlEncode", &base64url_encode);
   emscripten::function("base64urlDecode", &base64url_decode);
+  emscripten::function("hotp", &hotp);
+  emscripten::function("totp", &totp);
+  emscripten::function("totpVerify", &totp_verify);
+  emscripten::function("generateTotpSecret", &generate_totp_secret);
+  emscripten::function("buildOtpauthUri", &build_otpauth_uri);
+  emscripten::function("parseOtpauthUri", &parse_otpauth_uri);
+  emscripten::function("qrSvg", &qr_svg);
+  emscripten::function("checkPassword", &check_password);
+  emscripten::function("generateBackupCodes", &generate_backup_codes);
+  emscripten::function("formatBackupCode", &format_backup_code);
+  emscripten::function("normalizeBackupCode", &normalize_backup_code);
+  emscripten::function("planRefresh", &plan_refresh);
+  emscripten::function("retryDelayMs", &retry_delay_ms);
+  emscripten::function("sessionTransition", &session_transition);
 }
