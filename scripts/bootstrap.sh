@@ -10,11 +10,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   emscripten nodejs npm
   # core libraries
-  libsodium-dev nlohmann-json3-dev libqrcodegencpp-dev john-data
+  libsodium-dev nlohmann-json3-dev libqrcodegen-dev john-data
   # server
   libpistache-dev libpqxx-dev libsqlite3-dev libcli11-dev
   # tests and benchmarks
   libboost-test-dev postgresql chromium wrk libbenchmark-dev
+  zbar-tools librsvg2-bin  # the QR test renders the SVG and scans it back
   # building the wasm dependencies from Debian source packages
   dpkg-dev autoconf automake libtool
 )

@@ -13,9 +13,11 @@ src_version() { dpkg-query -W -f='${source:Version}' "$1"; }
 
 emcc_version=$(emcc -dumpversion 2>/dev/null) || die "emcc not found: run scripts/bootstrap.sh"
 sodium_version=$(pkg_version libsodium-dev)
-qrcodegen_version=$(pkg_version libqrcodegencpp-dev)
+qrcodegen_version=$(pkg_version libqrcodegen-dev)
 json_version=$(pkg_version nlohmann-json3-dev)
-key="emcc-${emcc_version}_sodium-${sodium_version}_qrcodegen-${qrcodegen_version}_json-${json_version}"
+# Bump when this recipe changes what it builds, so stale caches are not reused.
+recipe=2
+key="r${recipe}_emcc-${emcc_version}_sodium-${sodium_version}_qrcodegen-${qrcodegen_version}_json-${json_version}"
 key=${key//[^A-Za-z0-9._-]/_}
 prefix="$SESAME_CACHE_DIR/wasm-deps/$key"
 
@@ -85,15 +87,16 @@ fi
 
 if [ ! -f "$staging/.qrcodegen" ]; then
 step "qrcodegen $qrcodegen_version"
-qr_pkg=$(src_name libqrcodegencpp-dev)
-fetch_source "$qr_pkg" "$(src_version libqrcodegencpp-dev)"
-qr_src=$(find "$work/$qr_pkg" -path '*/cpp/qrcodegen.cpp' | head -1)
-[ -n "$qr_src" ] || die "qrcodegen.cpp not found in the source package"
+qr_pkg=$(src_name libqrcodegen-dev)
+fetch_source "$qr_pkg" "$(src_version libqrcodegen-dev)"
+# The C edition (no exceptions, no iostreams): one file, compiled directly.
+qr_src=$(find "$work/$qr_pkg" -path '*/c/qrcodegen.c' | head -1)
+[ -n "$qr_src" ] || die "c/qrcodegen.c not found in the source package"
 mkdir -p "$staging/include/qrcodegen"
-cp "$(dirname "$qr_src")/qrcodegen.hpp" "$staging/include/qrcodegen/"
-em++ -std=c++17 -Oz -c "$qr_src" -o "$work/qrcodegen.o"
-emar rcs "$staging/lib/libqrcodegencpp.a" "$work/qrcodegen.o"
-note "installed libqrcodegencpp.a"
+cp "$(dirname "$qr_src")/qrcodegen.h" "$staging/include/qrcodegen/"
+emcc -std=c99 -Oz -DNDEBUG -c "$qr_src" -o "$work/qrcodegen.o"
+emar rcs "$staging/lib/libqrcodegen.a" "$work/qrcodegen.o"
+note "installed libqrcodegen.a"
 touch "$staging/.qrcodegen"
 fi
 
