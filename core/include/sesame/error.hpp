@@ -41,10 +41,46 @@ enum class ErrorCode : std::uint16_t {
   // Refresh planning and the client session state machine
   invalid_session_transition = 400,
 
+  // Backup codes
+  invalid_backup_code = 450,
+
   // API contract (request/response parsing)
   invalid_json = 500,
   missing_field,
   invalid_field,
+  invalid_timestamp,
+
+  // API problems: the `code` of the server's problem+json answers (RFC 9457).
+  // The SDK branches on these, so they name the situation, not the status.
+  malformed_json = 600,
+  validation_failed,
+  payload_too_large,
+  unsupported_media_type,
+  method_not_allowed,
+  not_found,
+  unauthorized,            // no credentials presented
+  invalid_credentials,     // wrong email/password (never says which)
+  invalid_token,           // bearer token malformed, badly signed or unknown
+  token_expired,
+  session_revoked,
+  refresh_token_reused,    // a rotated refresh token came back: family revoked
+  forbidden,
+  csrf_check_failed,
+  account_locked,
+  account_disabled,
+  rate_limited,
+  email_taken,
+  password_policy_violation,
+  invalid_mfa_code,
+  mfa_token_invalid,       // unknown, expired or already used MFA challenge
+  mfa_not_enabled,
+  mfa_already_enabled,
+  mfa_setup_not_started,   // TOTP confirm without a pending setup
+  reset_token_invalid,
+  verification_token_invalid,
+  server_busy,             // bounded work queue full: retry after Retry-After
+  service_unavailable,     // a dependency (the store) is down
+  internal_error,
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".
