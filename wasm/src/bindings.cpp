@@ -27,18 +27,12 @@ using emscripten::val;
 
 namespace {
 
-// The core never draws randomness itself (JS passes crypto.getRandomValues
-// bytes in), so libsodium's own generator must never run: this one aborts.
-// sodium_init() is deliberately not called: under Emscripten it probes for a
-// JS random source at start-up (touching browser globals), and the primitives
-// the core uses (Ed25519, SHA-2 HMAC, base64, memcmp/memzero) need no
-// run-time CPU dispatch in a --disable-asm build.
-const char* no_system_random_name() { return "sesame-none"; }
-std::uint32_t no_system_random() { abort(); }
-void no_system_random_buf(void*, std::size_t) { abort(); }
-randombytes_implementation kNoSystemRandom = {
-    no_system_random_name, no_system_random, nullptr, nullptr, no_system_random_buf, nullptr};
-[[maybe_unused]] const int random_guard = randombytes_set_implementation(&kNoSystemRandom);
+// libsodium's documented start-up call (the core itself never makes it: natively
+// it opens the system's random device). Under Emscripten its generator is
+// Module.getRandomValue, which the JS loader supplies from crypto.getRandomValues
+// at instantiation; it feeds only sodium_init()'s canary, since the core takes
+// randomness as a parameter (the wasm tests count the draws to pin that).
+[[maybe_unused]] const int sodium_ready = sodium_init();
 
 val bytes_to_js(sesame::ByteView bytes) {
   return val::global("Uint8Array").new_(emscripten::typed_memory_view(bytes.size(), bytes.data()));

@@ -7,11 +7,21 @@ import path from 'node:path';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const distDir = path.resolve(process.env.SESAME_WASM_DIST ?? path.join(repoRoot, 'build/wasm/dist'));
 
+// libsodium's own generator feeds only sodium_init()'s start-up canary; the core
+// takes randomness as a parameter. Draws are counted so a test can pin that.
+export const libsodiumRandomDraws = { count: 0 };
+
 let corePromise;
 export function loadCore() {
   corePromise ??= (async () => {
     const { default: createSesameCore } = await import(pathToFileURL(path.join(distDir, 'sesame_core.mjs')).href);
-    return createSesameCore({ wasmBinary: await readFile(path.join(distDir, 'sesame_core.wasm')) });
+    return createSesameCore({
+      wasmBinary: await readFile(path.join(distDir, 'sesame_core.wasm')),
+      getRandomValue: () => {
+        libsodiumRandomDraws.count += 1;
+        return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
+      },
+    });
   })();
   return corePromise;
 }
