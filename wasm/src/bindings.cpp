@@ -14,6 +14,7 @@
 
 #include "sesame/backup_codes.hpp"
 #include "sesame/encoding.hpp"
+#include "sesame/jwt.hpp"
 #include "sesame/otpauth.hpp"
 #include "sesame/password_policy.hpp"
 #include "sesame/qr.hpp"
@@ -41,6 +42,30 @@ val bytes_to_js(sesame::ByteView bytes) {
 sesame::Bytes bytes_from_js(const val& array) {
   return emscripten::convertJSArrayToNumberVector<std::uint8_t>(array);
 }
+
+// Byte arguments must be Uint8Arrays: a string, a number or an Array of other values
+// would be coerced into other bytes, and undefined would throw inside the module.
+std::optional<sesame::Bytes> bytes_arg(const val& value) {
+  if (!value.instanceof(val::global("Uint8Array"))) return std::nullopt;
+  return bytes_from_js(value);
+}
+
+// An Array of strings; nullopt for anything else (vecFromJSArray would throw inside
+// the module, and a JS exception that unwinds through wasm frames leaks their stack).
+std::optional<std::vector<std::string>> strings_arg(const val& value) {
+  if (!value.isArray()) return std::nullopt;
+  std::vector<std::string> out;
+  const auto length = value["length"].as<std::size_t>();
+  for (std::size_t i = 0; i < length; ++i) {
+    const val item = value[i];
+    if (!item.isString()) return std::nullopt;
+    out.push_back(item.as<std::string>());
+  }
+  return out;
+}
+
+bool is_function(const val& value) { return value.typeOf().as<std::string>() == "function"; }
+bool is_absent(const val& value) { return value.isUndefined() || value.isNull(); }
 
 val error_to_js(const sesame::Error& error) {
   val out = val::object();
@@ -102,12 +127,18 @@ class JsRandomSource final : public sesame::RandomSource {
 };
 
 // ---- encodings ----
-std::string base32_encode(const val& bytes, bool padded) {
-  return sesame::base32_encode(bytes_from_js(bytes), padded ? sesame::Base32Padding::with_padding
-                                                            : sesame::Base32Padding::without_padding);
+val base32_encode(const val& bytes, bool padded) {
+  auto data = bytes_arg(bytes);
+  if (!data) return invalid_argument("data must be a Uint8Array");
+  return ok_to_js(val(sesame::base32_encode(*data, padded ? sesame::Base32Padding::with_padding
+                                                          : sesame::Base32Padding::without_padding)));
 }
 val base32_decode(const std::string& text) { return result_to_js(sesame::base32_decode(text), bytes_to_js); }
-std::string base64url_encode(const val& bytes) { return sesame::base64url_encode(bytes_from_js(bytes)); }
+val base64url_encode(const val& bytes) {
+  auto data = bytes_arg(bytes);
+  if (!data) return invalid_argument("data must be a Uint8Array");
+  return ok_to_js(val(sesame::base64url_encode(*data)));
+}
 val base64url_decode(const std::string& text) { return result_to_js(sesame::base64url_decode(text), bytes_to_js); }
 
 // ---- one-time passwords ----
@@ -124,13 +155,15 @@ std::optional<sesame::OtpAlgorithm> algorithm_from_js(const val& name) {
 // {algorithm: "SHA1"|"SHA256"|"SHA512", digits, period}; absent fields take the defaults.
 sesame::Result<sesame::OtpParameters> otp_parameters_from_js(const val& options) {
   sesame::OtpParameters parameters;
-  if (options.isUndefined() || options.isNull()) return parameters;
-  auto algorithm = algorithm_from_js(options["algorithm"]);
+  if (is_absent(options)) return parameters;
+  const val name = options["algorithm"];
+  if (!name.isUndefined() && !name.isString()) return sesame::Error{sesame::ErrorCode::invalid_argument, "algorithm must be a string"};
+  auto algorithm = algorithm_from_js(name);
   if (!algorithm) return sesame::Error{sesame::ErrorCode::invalid_otp_parameters, "unknown algorithm"};
   parameters.algorithm = *algorithm;
   auto digits = optional_int(options, "digits");
   auto period = optional_int(options, "period");
-  if (!digits.ok() || !period.ok()) return sesame::Error{sesame::ErrorCode::invalid_otp_parameters, "digits and period must be integers"};
+  if (!digits.ok() || !period.ok()) return sesame::Error{sesame::ErrorCode::invalid_argument, "digits and period must be integers"};
   if (digits->has_value()) parameters.digits = static_cast<int>(std::clamp<std::int64_t>(**digits, -1, 1000));
   if (period->has_value()) parameters.period_seconds = static_cast<int>(std::clamp<std::int64_t>(**period, -1, 1'000'000));
   return parameters;
@@ -147,21 +180,27 @@ val otp_parameters_to_js(const sesame::OtpParameters& parameters) {
 val to_js_string(const std::string& text) { return val(text); }
 
 val hotp(const val& secret, const val& counter, const val& algorithm_name, const val& digits) {
+  auto key = bytes_arg(secret);
   auto count = to_int64(counter);
   auto digit_count = to_int64(digits);
+  if (!key || !count || *count < 0 || !digit_count || !(algorithm_name.isUndefined() || algorithm_name.isString())) {
+    return invalid_argument("hotp(secret: Uint8Array, counter >= 0, algorithm, digits)");
+  }
   auto algorithm = algorithm_from_js(algorithm_name);
-  if (!count || *count < 0 || !digit_count || !algorithm) return invalid_argument("hotp(secret, counter >= 0, algorithm, digits)");
-  return result_to_js(sesame::hotp(bytes_from_js(secret), static_cast<std::uint64_t>(*count), *algorithm,
+  if (!algorithm) return error_to_js({sesame::ErrorCode::invalid_otp_parameters, "unknown algorithm"});
+  return result_to_js(sesame::hotp(*key, static_cast<std::uint64_t>(*count), *algorithm,
                                    static_cast<int>(std::clamp<std::int64_t>(*digit_count, -1, 1000))),
                       to_js_string);
 }
 
 val totp(const val& secret, const val& unix_seconds, const val& options) {
+  auto key = bytes_arg(secret);
+  if (!key) return invalid_argument("secret must be a Uint8Array");
   auto now = to_int64(unix_seconds);
   if (!now) return invalid_argument("unix time must be an integer");
   auto parameters = otp_parameters_from_js(options);
   if (!parameters.ok()) return error_to_js(parameters.error());
-  return result_to_js(sesame::totp(bytes_from_js(secret), *now, *parameters), to_js_string);
+  return result_to_js(sesame::totp(*key, *now, *parameters), to_js_string);
 }
 
 std::string_view totp_outcome_name(sesame::TotpOutcome outcome) {
@@ -176,6 +215,8 @@ std::string_view totp_outcome_name(sesame::TotpOutcome outcome) {
 
 // options: {algorithm, digits, period, windowSteps, lastAcceptedStep}
 val totp_verify(const val& secret, const std::string& code, const val& unix_seconds, const val& options) {
+  auto key = bytes_arg(secret);
+  if (!key) return invalid_argument("secret must be a Uint8Array");
   auto now = to_int64(unix_seconds);
   if (!now) return invalid_argument("unix time must be an integer");
   auto parameters = otp_parameters_from_js(options);
@@ -184,7 +225,7 @@ val totp_verify(const val& secret, const std::string& code, const val& unix_seco
   auto last = optional_int(options, "lastAcceptedStep");
   if (!window.ok() || !last.ok()) return invalid_argument("windowSteps and lastAcceptedStep must be integers");
   const sesame::TotpVerifier verifier(*parameters, static_cast<int>(std::clamp<std::int64_t>(window->value_or(1), -1, 1000)));
-  return result_to_js(verifier.verify(bytes_from_js(secret), code, *now, last.value()),
+  return result_to_js(verifier.verify(*key, code, *now, last.value()),
                       [](const sesame::TotpVerification& verification) {
                         val out = val::object();
                         out.set("outcome", std::string(totp_outcome_name(verification.outcome)));
@@ -197,6 +238,7 @@ val totp_verify(const val& secret, const std::string& code, const val& unix_seco
 val generate_totp_secret(const val& fill, const val& algorithm_name) {
   auto algorithm = algorithm_from_js(algorithm_name);
   if (!algorithm) return invalid_argument("unknown algorithm");
+  if (!is_function(fill)) return invalid_argument("fill must be a function");
   JsRandomSource random(fill);
   sesame::Bytes secret = sesame::generate_totp_secret(random, *algorithm);
   val out = bytes_to_js(secret);
@@ -206,15 +248,18 @@ val generate_totp_secret(const val& fill, const val& algorithm_name) {
 
 // {issuer, account, secret: Uint8Array, algorithm, digits, period}
 val build_otpauth_uri(const val& fields) {
+  if (is_absent(fields)) return invalid_argument("buildOtpauthUri takes an object");
   auto parameters = otp_parameters_from_js(fields);
   if (!parameters.ok()) return error_to_js(parameters.error());
   if (!fields["account"].isString() || !(fields["issuer"].isUndefined() || fields["issuer"].isString())) {
     return invalid_argument("account (and issuer, when given) must be strings");
   }
+  auto secret = bytes_arg(fields["secret"]);
+  if (!secret) return invalid_argument("secret must be a Uint8Array");
   sesame::OtpauthUri uri;
   uri.issuer = fields["issuer"].isString() ? fields["issuer"].as<std::string>() : "";
   uri.account = fields["account"].as<std::string>();
-  uri.secret = bytes_from_js(fields["secret"]);
+  uri.secret = std::move(*secret);
   uri.parameters = *parameters;
   auto built = sesame::build_otpauth_uri(uri);
   sodium_memzero(uri.secret.data(), uri.secret.size());
@@ -250,24 +295,45 @@ val qr_svg(const std::string& text, const val& options) {
 }
 
 // ---- password policy ----
-// options: {minLength, maxLength, email, extraWords: string[]}
-val check_password(const std::string& password, const val& options) {
+// {minLength, maxLength}; absent fields take the defaults.
+sesame::Result<sesame::PasswordPolicy> password_policy_from_js(const val& options) {
   sesame::PasswordPolicy policy;
   auto min_length = optional_int(options, "minLength");
   auto max_length = optional_int(options, "maxLength");
-  if (!min_length.ok() || !max_length.ok()) return invalid_argument("minLength and maxLength must be integers");
+  if (!min_length.ok() || !max_length.ok()) return sesame::Error{sesame::ErrorCode::invalid_argument, "minLength and maxLength must be integers"};
   if (min_length->has_value()) policy.min_length = static_cast<std::size_t>(std::max<std::int64_t>(0, **min_length));
   if (max_length->has_value()) policy.max_length = static_cast<std::size_t>(std::max<std::int64_t>(0, **max_length));
-  if (auto valid = sesame::validate_password_policy(policy); !valid.ok()) return error_to_js(valid.error());
+  return policy;
+}
+
+// For configuration checks: invalid_argument for bounds below NIST or min > max.
+val validate_password_policy(const val& options) {
+  auto policy = password_policy_from_js(options);
+  if (!policy.ok()) return error_to_js(policy.error());
+  auto valid = sesame::validate_password_policy(*policy);
+  return valid.ok() ? ok_to_js(val::undefined()) : error_to_js(valid.error());
+}
+
+// options: {minLength, maxLength, email, extraWords: string[]}. Like the core, the
+// NIST floors apply to whatever bounds are given (the verdict reports them).
+val check_password(const std::string& password, const val& options) {
+  auto policy = password_policy_from_js(options);
+  if (!policy.ok()) return error_to_js(policy.error());
 
   std::string email;
   std::vector<std::string> words;
-  if (!options.isUndefined() && !options.isNull()) {
-    if (options["email"].isString()) email = options["email"].as<std::string>();
-    if (!options["extraWords"].isUndefined()) words = emscripten::vecFromJSArray<std::string>(options["extraWords"]);
+  if (!is_absent(options)) {
+    const val given_email = options["email"];
+    if (given_email.isString()) email = given_email.as<std::string>();
+    else if (!given_email.isUndefined()) return invalid_argument("email must be a string");
+    if (!options["extraWords"].isUndefined()) {
+      auto given_words = strings_arg(options["extraWords"]);
+      if (!given_words) return invalid_argument("extraWords must be an array of strings");
+      words = std::move(*given_words);
+    }
   }
   sesame::PasswordContext context{email, {words.begin(), words.end()}};
-  const sesame::PasswordVerdict verdict = sesame::check_password(password, policy, context);
+  const sesame::PasswordVerdict verdict = sesame::check_password(password, *policy, context);
   val violations = val::array();
   for (const auto& violation : verdict.violations) {
     val item = val::object();
@@ -288,6 +354,7 @@ val check_password(const std::string& password, const val& options) {
 val generate_backup_codes(const val& fill, const val& count) {
   auto how_many = to_int64(count);
   if (!how_many || *how_many < 0) return invalid_argument("count must be a non-negative integer");
+  if (!is_function(fill)) return invalid_argument("fill must be a function");
   JsRandomSource random(fill);
   return result_to_js(sesame::generate_backup_codes(random, static_cast<std::size_t>(*how_many)),
                       [](const std::vector<std::string>& codes) {
@@ -318,14 +385,16 @@ sesame::Result<sesame::RefreshPolicy> refresh_policy_from_js(const val& options)
   return policy;
 }
 
-val plan_refresh(const val& issued_at, const val& expires_at, const val& now_ms, const val& options, double jitter_unit) {
+// jitterUnit is a number in [0, 1) (the core refuses NaN and anything outside).
+val plan_refresh(const val& issued_at, const val& expires_at, const val& now_ms, const val& options, const val& jitter_unit) {
   auto iat = to_int64(issued_at);
   auto exp = to_int64(expires_at);
   auto now = to_int64(now_ms);
   if (!iat || !exp || !now) return invalid_argument("issuedAt, expiresAt and nowMs must be integers");
+  if (!jitter_unit.isNumber()) return invalid_argument("jitterUnit must be a number");
   auto policy = refresh_policy_from_js(options);
   if (!policy.ok()) return error_to_js(policy.error());
-  return result_to_js(sesame::plan_refresh(*iat, *exp, *now, *policy, jitter_unit), [](const sesame::RefreshPlan& plan) {
+  return result_to_js(sesame::plan_refresh(*iat, *exp, *now, *policy, jitter_unit.as<double>()), [](const sesame::RefreshPlan& plan) {
     val out = val::object();
     out.set("refreshAtMs", static_cast<double>(plan.refresh_at_unix_ms));
     out.set("delayMs", static_cast<double>(plan.delay_ms));
@@ -334,12 +403,13 @@ val plan_refresh(const val& issued_at, const val& expires_at, const val& now_ms,
   });
 }
 
-val retry_delay_ms(const val& attempt, const val& options, double jitter_unit) {
+val retry_delay_ms(const val& attempt, const val& options, const val& jitter_unit) {
   auto count = to_int64(attempt);
   if (!count || *count < 0 || *count > 0xFFFFFFFF) return invalid_argument("attempt must be a non-negative integer");
+  if (!jitter_unit.isNumber()) return invalid_argument("jitterUnit must be a number");
   auto policy = refresh_policy_from_js(options);
   if (!policy.ok()) return error_to_js(policy.error());
-  return result_to_js(sesame::retry_delay_ms(static_cast<std::uint32_t>(*count), *policy, jitter_unit),
+  return result_to_js(sesame::retry_delay_ms(static_cast<std::uint32_t>(*count), *policy, jitter_unit.as<double>()),
                       [](std::int64_t delay) { return val(static_cast<double>(delay)); });
 }
 
@@ -351,6 +421,140 @@ val session_transition(const std::string& state_name, const std::string& event_n
   if (!event.ok()) return error_to_js(event.error());
   return result_to_js(sesame::transition(*state, *event),
                       [](sesame::SessionState next) { return val(std::string(sesame::session_state_name(next))); });
+}
+
+// ---- JWS / JWT ----
+std::string json_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+val access_token_to_js(const sesame::AccessToken& token) {
+  const auto& c = token.claims;
+  val claims = val::object();
+  claims.set("iss", c.iss);
+  claims.set("sub", c.sub);
+  claims.set("aud", c.aud);
+  claims.set("exp", static_cast<double>(c.exp));
+  if (c.nbf) claims.set("nbf", static_cast<double>(*c.nbf));
+  claims.set("iat", static_cast<double>(c.iat));
+  claims.set("jti", c.jti);
+  claims.set("sid", c.sid);
+  if (!c.tenant_id.empty()) claims.set("tenant_id", c.tenant_id);
+  val roles = val::array();
+  for (const auto& role : c.roles) roles.call<void>("push", role);
+  claims.set("roles", roles);
+  val amr = val::array();
+  for (const auto& method : c.amr) amr.call<void>("push", method);
+  claims.set("amr", amr);
+  val out = val::object();
+  out.set("kid", token.kid);
+  out.set("claims", claims);
+  out.set("extraJson", json_text(c.extra));  // other claims; JSON.parse in JS
+  return out;
+}
+
+// claims: {iss, sub, aud, exp, nbf?, iat, jti, sid, tenant_id?, roles?, amr?}, extraJson: "{...}"
+sesame::Result<sesame::AccessTokenClaims> claims_from_js(const val& claims, const std::string& extra_json) {
+  sesame::AccessTokenClaims out;
+  if (is_absent(claims)) return sesame::Error{sesame::ErrorCode::invalid_argument, "claims must be an object"};
+  for (auto [key, target] : {std::pair<const char*, std::string*>{"iss", &out.iss}, {"sub", &out.sub}, {"aud", &out.aud},
+                             {"jti", &out.jti}, {"sid", &out.sid}, {"tenant_id", &out.tenant_id}}) {
+    const val member = claims[key];
+    if (member.isString()) *target = member.as<std::string>();
+    else if (!member.isUndefined()) return sesame::Error{sesame::ErrorCode::invalid_argument, std::string(key) + " must be a string"};
+  }
+  auto exp = optional_int(claims, "exp");
+  auto iat = optional_int(claims, "iat");
+  auto nbf = optional_int(claims, "nbf");
+  if (!exp.ok() || !iat.ok() || !nbf.ok()) return sesame::Error{sesame::ErrorCode::invalid_argument, "exp, iat and nbf must be integers"};
+  out.exp = exp->value_or(0);
+  out.iat = iat->value_or(0);
+  out.nbf = nbf.value();
+  for (auto [key, target] : {std::pair<const char*, std::vector<std::string>*>{"roles", &out.roles}, {"amr", &out.amr}}) {
+    if (claims[key].isUndefined()) continue;
+    auto strings = strings_arg(claims[key]);
+    if (!strings) return sesame::Error{sesame::ErrorCode::invalid_argument, std::string(key) + " must be an array of strings"};
+    *target = std::move(*strings);
+  }
+  if (!extra_json.empty()) {
+    out.extra = nlohmann::json::parse(extra_json, nullptr, false);
+    if (out.extra.is_discarded() || !out.extra.is_object()) {
+      return sesame::Error{sesame::ErrorCode::invalid_argument, "extraJson must be a JSON object"};
+    }
+  }
+  return out;
+}
+
+val sign_access_token(const val& claims, const std::string& extra_json, const val& seed, const std::string& kid) {
+  auto given_seed = bytes_arg(seed);
+  if (!given_seed) return invalid_argument("seed must be a Uint8Array");
+  sesame::Bytes seed_bytes = std::move(*given_seed);
+  auto key = sesame::Ed25519SigningKey::from_seed(seed_bytes, kid);
+  sodium_memzero(seed_bytes.data(), seed_bytes.size());
+  if (!key.ok()) return error_to_js(key.error());
+  auto parsed = claims_from_js(claims, extra_json);
+  if (!parsed.ok()) return error_to_js(parsed.error());
+  return result_to_js(sesame::sign_access_token(*parsed, *key), to_js_string);
+}
+
+val decode_jwt(const std::string& token) { return result_to_js(sesame::decode_jwt(token), access_token_to_js); }
+
+// options: {issuer, audience, nowSeconds, leewaySeconds?}
+val verify_access_token(const std::string& token, const std::string& jwks_json, const val& options) {
+  auto keys = sesame::JwkSet::parse(jwks_json);
+  if (!keys.ok()) return error_to_js(keys.error());
+  sesame::AccessTokenVerifyOptions verify_options;
+  if (is_absent(options)) return invalid_argument("options {issuer, audience, nowSeconds} are required");
+  if (!options["issuer"].isString() || !options["audience"].isString()) return invalid_argument("issuer and audience must be strings");
+  verify_options.expected_issuer = options["issuer"].as<std::string>();
+  verify_options.expected_audience = options["audience"].as<std::string>();
+  auto now = optional_int(options, "nowSeconds");
+  auto leeway = optional_int(options, "leewaySeconds");
+  if (!now.ok() || !now->has_value() || !leeway.ok()) return invalid_argument("nowSeconds (and leewaySeconds) must be integers");
+  verify_options.now_unix_seconds = **now;
+  if (leeway->has_value()) verify_options.leeway_seconds = **leeway;
+  return result_to_js(sesame::verify_access_token(token, *keys, verify_options), access_token_to_js);
+}
+
+val sign_compact_jws(const std::string& protected_header, const val& payload, const val& seed) {
+  auto payload_bytes = bytes_arg(payload);
+  auto given_seed = bytes_arg(seed);
+  if (!payload_bytes || !given_seed) return invalid_argument("payload and seed must be Uint8Arrays");
+  sesame::Bytes seed_bytes = std::move(*given_seed);
+  auto key = sesame::Ed25519SigningKey::from_seed(seed_bytes);
+  sodium_memzero(seed_bytes.data(), seed_bytes.size());
+  if (!key.ok()) return error_to_js(key.error());
+  return result_to_js(sesame::sign_compact_jws(protected_header, *payload_bytes, *key), to_js_string);
+}
+
+val verify_compact_jws(const std::string& token, const val& public_key) {
+  auto key_bytes = bytes_arg(public_key);
+  if (!key_bytes) return invalid_argument("the public key must be a Uint8Array");
+  auto key = sesame::Ed25519PublicKey::from_bytes(*key_bytes);
+  if (!key.ok()) return error_to_js(key.error());
+  return result_to_js(sesame::verify_compact_jws(token, *key), [](const sesame::VerifiedJws& jws) {
+    val out = val::object();
+    out.set("headerJson", json_text(jws.header));
+    out.set("payload", bytes_to_js(jws.payload));
+    return out;
+  });
+}
+
+// The public JWK (as JSON text) of the key made from a 32-byte seed.
+val public_jwk_from_seed(const val& seed, const std::string& kid) {
+  auto given_seed = bytes_arg(seed);
+  if (!given_seed) return invalid_argument("seed must be a Uint8Array");
+  sesame::Bytes seed_bytes = std::move(*given_seed);
+  auto key = sesame::Ed25519SigningKey::from_seed(seed_bytes, kid);
+  sodium_memzero(seed_bytes.data(), seed_bytes.size());
+  return result_to_js(key, [](const sesame::Ed25519SigningKey& k) { return val(json_text(k.public_key().to_jwk())); });
+}
+
+val jwk_thumbprint(const val& public_key) {
+  auto key_bytes = bytes_arg(public_key);
+  if (!key_bytes) return invalid_argument("the public key must be a Uint8Array");
+  return result_to_js(sesame::Ed25519PublicKey::from_bytes(*key_bytes),
+                      [](const sesame::Ed25519PublicKey& key) { return val(key.thumbprint()); });
 }
 
 }  // namespace
@@ -368,10 +572,18 @@ EMSCRIPTEN_BINDINGS(sesame_core) {
   emscripten::function("parseOtpauthUri", &parse_otpauth_uri);
   emscripten::function("qrSvg", &qr_svg);
   emscripten::function("checkPassword", &check_password);
+  emscripten::function("validatePasswordPolicy", &validate_password_policy);
   emscripten::function("generateBackupCodes", &generate_backup_codes);
   emscripten::function("formatBackupCode", &format_backup_code);
   emscripten::function("normalizeBackupCode", &normalize_backup_code);
   emscripten::function("planRefresh", &plan_refresh);
   emscripten::function("retryDelayMs", &retry_delay_ms);
   emscripten::function("sessionTransition", &session_transition);
+  emscripten::function("signAccessToken", &sign_access_token);
+  emscripten::function("decodeJwt", &decode_jwt);
+  emscripten::function("verifyAccessToken", &verify_access_token);
+  emscripten::function("signCompactJws", &sign_compact_jws);
+  emscripten::function("verifyCompactJws", &verify_compact_jws);
+  emscripten::function("publicJwkFromSeed", &public_jwk_from_seed);
+  emscripten::function("jwkThumbprint", &jwk_thumbprint);
 }
