@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test suite:
-#   Boost.Test through ctest (native), node --test against the wasm build.
+#   Boost.Test through ctest (native, then again under ASan + UBSan),
+#   node --test against the wasm build.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -9,11 +10,16 @@ cd "$SESAME_ROOT"
 "$SESAME_ROOT/scripts/bootstrap.sh" || die "bootstrap failed"
 "$SESAME_ROOT/scripts/build.sh" native || die "native build failed"
 "$SESAME_ROOT/scripts/build.sh" wasm || die "wasm build failed"
+"$SESAME_ROOT/scripts/build.sh" sanitizers || die "sanitizer build failed"
 
 failed=()
 
 step "Native tests (ctest)"
 ctest --preset native -j "$(jobs_count)" || failed+=("ctest")
+
+step "Native tests under AddressSanitizer + UBSan (ctest)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --preset sanitizers -j "$(jobs_count)" || failed+=("ctest (sanitizers)")
 
 step "WebAssembly tests (node --test)"
 SESAME_WASM_DIST="$SESAME_ROOT/build/wasm/dist" \
