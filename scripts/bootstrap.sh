@@ -12,7 +12,7 @@ PACKAGES=(
   # core libraries
   libsodium-dev nlohmann-json3-dev libqrcodegen-dev john-data
   # server
-  libpistache-dev libpqxx-dev libsqlite3-dev libcli11-dev
+  libpistache-dev libpqxx-dev libsqlite3-dev libcli11-dev libcurl4-openssl-dev
   # tests and benchmarks
   libboost-test-dev postgresql chromium wrk libbenchmark-dev
   zbar-tools librsvg2-bin  # the QR test renders the SVG and scans it back

@@ -1,0 +1,3 @@
+# Sources of server/src/http, owned by that area.
+set(SESAME_SERVER_HTTP_SOURCES
+)

@@ -1,0 +1,76 @@
+#pragma once
+// What the server stores, independent of the database. Times are unix seconds.
+// Secrets never appear here in the clear: passwords as Argon2id strings,
+// refresh tokens as SHA-256 hashes (hex), successors sealed with the at-rest key.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sesame::server {
+
+// Strong IDs: a session id can never be passed where a user id is expected.
+template <class Tag>
+struct Id {
+  std::string value;
+  friend bool operator==(const Id&, const Id&) = default;
+  friend auto operator<=>(const Id&, const Id&) = default;
+};
+using UserId = Id<struct UserIdTag>;
+using SessionId = Id<struct SessionIdTag>;
+
+struct UserRecord {
+  UserId id;
+  std::string email;  // as registered; lookups use email_key
+  std::string email_key;  // canonical form for uniqueness and lookup (lowercased)
+  std::string name;
+  std::string tenant_id;
+  std::vector<std::string> roles;
+  std::string password_hash;  // Argon2id encoded string (includes salt and parameters)
+  bool email_verified = false;
+  bool disabled = false;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct SessionRecord {
+  SessionId id;
+  UserId user_id;
+  std::int64_t created_at = 0;
+  std::int64_t last_active_at = 0;
+  std::int64_t expires_at = 0;  // absolute lifetime: no refresh extends past it
+  std::string ip;
+  std::string user_agent;
+  std::vector<std::string> amr;  // how the session was authenticated ("pwd", "otp")
+  std::optional<std::int64_t> revoked_at;
+  std::string revoked_reason;  // "logout", "revoked", "refresh_reuse", "password_change", "admin"
+};
+
+// One refresh token of a session. Rotation marks it used and links its successor.
+struct RefreshTokenRecord {
+  std::string token_hash;  // SHA-256 of the opaque token, hex
+  SessionId session_id;
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+  // Set when rotated: the successor's hash, and the successor token itself sealed
+  // with the at-rest key, so an honest concurrent refresh within the grace
+  // interval can be given the same successor (never stored in plaintext).
+  std::string successor_hash;
+  std::string successor_sealed;
+};
+
+struct AuditEventRecord {
+  std::string id;
+  std::string type;  // e.g. "login.succeeded", "refresh.reuse_detected"
+  std::int64_t created_at = 0;
+  std::string user_id;  // may be empty
+  std::string actor_id;
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+  std::string details_json = "{}";  // never secrets
+};
+
+}  // namespace sesame::server

@@ -1,0 +1,136 @@
+#pragma once
+// The storage interfaces: one narrow interface per feature (Ory Kratos style),
+// implemented once per dialect (store/sqlite, store/postgres) and held to one
+// conformance suite (tests/server/store_conformance_test.cpp).
+//
+// Every implementation is thread-safe. Failures of the database itself are
+// ErrorCode::service_unavailable; a broken invariant is internal_error.
+// "Not found" is an empty optional, never an error.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sesame/result.hpp"
+#include "store/records.hpp"
+
+namespace sesame::server {
+
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  // email_taken when another user has the same email_key (atomic: of many
+  // concurrent creates with one email, exactly one succeeds).
+  [[nodiscard]] virtual Result<void> create_user(const UserRecord& user) = 0;
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view email_key) = 0;
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user_by_id(const UserId& id) = 0;
+  [[nodiscard]] virtual Result<void> update_password_hash(const UserId& id, std::string_view password_hash,
+                                                          std::int64_t now) = 0;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  [[nodiscard]] virtual Result<void> create_session(const SessionRecord& session) = 0;
+  [[nodiscard]] virtual Result<std::optional<SessionRecord>> find_session(const SessionId& id) = 0;
+  // Sessions not revoked and not past expires_at, newest first.
+  [[nodiscard]] virtual Result<std::vector<SessionRecord>> list_active_sessions(const UserId& user,
+                                                                              std::int64_t now) = 0;
+  // True when the session existed, belonged to `user` and was active until now.
+  [[nodiscard]] virtual Result<bool> revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
+                                                    std::string_view reason) = 0;
+  // Revokes every active session of `user` except `keep` (when given); returns how many.
+  [[nodiscard]] virtual Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
+                                                         std::int64_t now, std::string_view reason) = 0;
+  // The cheap check behind every authenticated request: a primary-key lookup.
+  [[nodiscard]] virtual Result<bool> is_session_active(const SessionId& id, std::int64_t now) = 0;
+};
+
+enum class RotationOutcome {
+  rotated,             // the presented token was current; `successor` is now current
+  already_rotated,     // used within the grace interval: the same successor is handed out again
+  reuse_detected,      // used before the grace interval: the session is now revoked (RFC 9700)
+  unknown_token,       // no such token
+  expired_token,       // past its own expires_at
+  inactive_session,    // the session is revoked or past its absolute lifetime
+};
+
+struct RotationResult {
+  RotationOutcome outcome = RotationOutcome::unknown_token;
+  std::optional<SessionRecord> session;  // set unless unknown_token
+  std::string successor_sealed;          // set for already_rotated
+};
+
+class RefreshTokenStore {
+ public:
+  virtual ~RefreshTokenStore() = default;
+  [[nodiscard]] virtual Result<void> insert_refresh_token(const RefreshTokenRecord& token) = 0;
+  // In one transaction: finds the token by hash and
+  //  - current and valid: marks it used at `now`, records `successor.token_hash`
+  //    and `successor_sealed` on it, inserts `successor`, touches the session → rotated;
+  //  - used, and now - used_at <= grace_seconds → already_rotated (with its sealed successor);
+  //  - used earlier than that → revokes the session with reason "refresh_reuse" → reuse_detected;
+  //  - otherwise unknown_token / expired_token / inactive_session, changing nothing.
+  // Concurrent calls with one token: exactly one gets `rotated`.
+  [[nodiscard]] virtual Result<RotationResult> rotate_refresh_token(std::string_view presented_hash,
+                                                                    const RefreshTokenRecord& successor,
+                                                                    std::string_view successor_sealed,
+                                                                    std::int64_t now,
+                                                                    std::int64_t grace_seconds) = 0;
+};
+
+struct LockoutState {
+  int failures = 0;                         // within the current window
+  std::optional<std::int64_t> locked_until;  // set once failures reached the limit
+};
+
+struct LockoutPolicy {
+  int max_failures = 5;
+  std::int64_t window_seconds = 15 * 60;
+  std::int64_t lock_seconds = 15 * 60;
+};
+
+// Per-account lockout lives in the store so that several instances share it.
+class LockoutStore {
+ public:
+  virtual ~LockoutStore() = default;
+  // Atomically counts a failed sign-in for `key` (a window older than
+  // window_seconds starts over) and locks when failures reach max_failures.
+  [[nodiscard]] virtual Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
+                                                                  const LockoutPolicy& policy) = 0;
+  [[nodiscard]] virtual Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) = 0;
+  [[nodiscard]] virtual Result<void> clear_login_failures(std::string_view key) = 0;
+};
+
+class AuditStore {
+ public:
+  virtual ~AuditStore() = default;
+  [[nodiscard]] virtual Result<void> append_audit_event(const AuditEventRecord& event) = 0;
+  // Newest first; `before_id` pages backwards (empty: from the newest).
+  [[nodiscard]] virtual Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id,
+                                                                              std::string_view before_id,
+                                                                              int limit) = 0;
+};
+
+class Store : public AccountStore,
+              public SessionStore,
+              public RefreshTokenStore,
+              public LockoutStore,
+              public AuditStore {
+ public:
+  // Applies the numbered migrations not yet recorded in schema_migrations; safe
+  // to run twice and from several processes at once. Returns how many it applied.
+  [[nodiscard]] virtual Result<int> migrate() = 0;
+  // For /readyz: the database answers.
+  [[nodiscard]] virtual Result<void> ping() = 0;
+  [[nodiscard]] virtual std::string_view dialect() const noexcept = 0;  // "sqlite" | "postgres"
+};
+
+// "postgres://..." / "postgresql://..." → PostgresStore; "sqlite:PATH" or an
+// empty URL → SqliteStore at PATH (default: <data_dir>/sesame.db).
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view database_url, std::string_view data_dir);
+
+}  // namespace sesame::server
