@@ -1,0 +1,152 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+
+extern char** environ;
+
+namespace sesame::server {
+namespace {
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(first, last - first + 1));
+}
+
+// KEY=VALUE lines; '#' starts a comment line.
+Result<Environment> read_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{ErrorCode::invalid_argument, "SESAME_CONFIG_FILE: cannot read " + path};
+  Environment values;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string text = trim(line);
+    if (text.empty() || text[0] == '#') continue;
+    const auto equals = text.find('=');
+    if (equals == std::string::npos) {
+      return Error{ErrorCode::invalid_argument, path + ":" + std::to_string(number) + ": expected KEY=VALUE"};
+    }
+    values[trim(std::string_view(text).substr(0, equals))] = trim(std::string_view(text).substr(equals + 1));
+  }
+  return values;
+}
+
+class Reader {
+ public:
+  explicit Reader(const Environment& values) : values_(values) {}
+
+  void text(const char* name, std::string& target) {
+    if (auto it = values_.find(name); it != values_.end()) target = it->second;
+  }
+
+  template <class Int>
+  void integer(const char* name, Int& target, Int min, Int max) {
+    auto it = values_.find(name);
+    if (it == values_.end() || !error_.empty()) return;
+    long long value = 0;
+    const auto& s = it->second;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || end != s.data() + s.size() || value < static_cast<long long>(min) ||
+        value > static_cast<long long>(max)) {
+      error_ = std::string(name) + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+      return;
+    }
+    target = static_cast<Int>(value);
+  }
+
+  void flag(const char* name, bool& target) {
+    auto it = values_.find(name);
+    if (it == values_.end() || !error_.empty()) return;
+    if (it->second == "1" || it->second == "true") target = true;
+    else if (it->second == "0" || it->second == "false" || it->second.empty()) target = false;
+    else error_ = std::string(name) + " must be 1 or 0";
+  }
+
+  void list(const char* name, std::vector<std::string>& target) {
+    auto it = values_.find(name);
+    if (it == values_.end()) return;
+    target.clear();
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const std::string item = trim(rest.substr(0, comma));
+      if (!item.empty()) target.push_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+
+  [[nodiscard]] const std::string& error() const { return error_; }
+
+ private:
+  const Environment& values_;
+  std::string error_;
+};
+
+constexpr std::int64_t kYearSeconds = 366LL * 86400;
+
+}  // namespace
+
+Result<Config> load_config(const Environment& env) {
+  Environment values;
+  if (auto file = env.find("SESAME_CONFIG_FILE"); file != env.end() && !file->second.empty()) {
+    auto from_file = read_config_file(file->second);
+    if (!from_file.ok()) return from_file.error();
+    values = std::move(from_file.value());
+  }
+  for (const auto& [key, value] : env) values[key] = value;  // the environment wins
+
+  Config config;
+  Reader read(values);
+  read.text("SESAME_LISTEN", config.listen);
+  read.text("DATABASE_URL", config.database_url);
+  read.text("SESAME_DATA_DIR", config.data_dir);
+  read.flag("SESAME_DEV", config.dev);
+  read.text("SESAME_ISSUER", config.issuer);
+  read.text("SESAME_AUDIENCE", config.audience);
+  read.integer<std::int64_t>("SESAME_ACCESS_TOKEN_TTL", config.access_token_ttl_seconds, 30, 86400);
+  read.integer<std::int64_t>("SESAME_REFRESH_TOKEN_TTL", config.refresh_token_ttl_seconds, 60, kYearSeconds);
+  read.integer<std::int64_t>("SESAME_SESSION_MAX_AGE", config.session_max_age_seconds, 60, kYearSeconds);
+  read.integer<std::int64_t>("SESAME_REFRESH_REUSE_GRACE", config.refresh_reuse_grace_seconds, 0, 300);
+  read.integer<int>("SESAME_RATE_LIMIT_PER_IP", config.rate_limit_per_ip, 0, 1'000'000);
+  read.integer<int>("SESAME_LOCKOUT_MAX_FAILURES", config.lockout_max_failures, 1, 1000);
+  read.integer<std::int64_t>("SESAME_LOCKOUT_WINDOW", config.lockout_window_seconds, 1, 86400);
+  read.list("SESAME_CORS_ORIGINS", config.cors_origins);
+  read.flag("SESAME_BEHIND_TLS", config.behind_tls);
+  read.flag("SESAME_TRUST_PROXY", config.trust_proxy);
+  read.integer<std::uint32_t>("SESAME_ARGON2_MEMORY_KIB", config.argon2_memory_kib, 8, 4u * 1024 * 1024);
+  read.integer<std::uint32_t>("SESAME_ARGON2_ITERATIONS", config.argon2_iterations, 1, 100);
+  read.integer<int>("SESAME_HTTP_THREADS", config.http_threads, 1, 256);
+  read.integer<int>("SESAME_HASH_WORKERS", config.hash_workers, 1, 256);
+  read.integer<int>("SESAME_HASH_QUEUE", config.hash_queue, 0, 100'000);
+  read.integer<std::size_t>("SESAME_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 * 1024 * 1024);
+  if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
+
+  if (config.listen.rfind(':') == std::string::npos) {
+    return Error{ErrorCode::invalid_argument, "SESAME_LISTEN must be HOST:PORT"};
+  }
+  if (config.data_dir.empty()) return Error{ErrorCode::invalid_argument, "SESAME_DATA_DIR must not be empty"};
+  if (config.issuer.empty()) config.issuer = "http://" + config.listen;
+  if (config.session_max_age_seconds < config.refresh_token_ttl_seconds) {
+    // A refresh token never outlives its session's absolute lifetime.
+    config.refresh_token_ttl_seconds = config.session_max_age_seconds;
+  }
+  return config;
+}
+
+Environment process_environment() {
+  Environment env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals != std::string_view::npos) env.emplace(text.substr(0, equals), text.substr(equals + 1));
+  }
+  return env;
+}
+
+}  // namespace sesame::server

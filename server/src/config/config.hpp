@@ -1,0 +1,49 @@
+#pragma once
+// Server configuration from the environment (DESIGN.md fixes the names it
+// lists; the rest follow the same SESAME_ prefix). An optional file named by
+// SESAME_CONFIG_FILE adds KEY=VALUE lines; the environment wins over the file.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sesame/result.hpp"
+
+namespace sesame::server {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";            // SESAME_LISTEN
+  std::string database_url;                         // DATABASE_URL; empty: SQLite in data_dir
+  std::string data_dir = "./data";                  // SESAME_DATA_DIR
+  bool dev = false;                                 // SESAME_DEV=1
+  std::string issuer;                               // SESAME_ISSUER; default http://<listen>
+  std::string audience = "sesame";                  // SESAME_AUDIENCE
+  std::int64_t access_token_ttl_seconds = 900;      // SESAME_ACCESS_TOKEN_TTL
+  std::int64_t refresh_token_ttl_seconds = 30 * 86400;  // SESAME_REFRESH_TOKEN_TTL
+  std::int64_t session_max_age_seconds = 30 * 86400;    // SESAME_SESSION_MAX_AGE (absolute lifetime)
+  std::int64_t refresh_reuse_grace_seconds = 10;    // SESAME_REFRESH_REUSE_GRACE; 0 turns it off
+  int rate_limit_per_ip = 60;                       // SESAME_RATE_LIMIT_PER_IP per minute; 0 turns it off
+  int lockout_max_failures = 5;                     // SESAME_LOCKOUT_MAX_FAILURES
+  std::int64_t lockout_window_seconds = 15 * 60;    // SESAME_LOCKOUT_WINDOW
+  std::vector<std::string> cors_origins;            // SESAME_CORS_ORIGINS, comma-separated
+  bool behind_tls = false;                          // SESAME_BEHIND_TLS=1: HSTS, Secure cookies
+  bool trust_proxy = false;                         // SESAME_TRUST_PROXY=1: client IP from X-Forwarded-For
+  std::uint32_t argon2_memory_kib = 19 * 1024;      // SESAME_ARGON2_MEMORY_KIB (OWASP: 19 MiB)
+  std::uint32_t argon2_iterations = 2;              // SESAME_ARGON2_ITERATIONS (OWASP: 2)
+  int http_threads = 2;                             // SESAME_HTTP_THREADS
+  int hash_workers = 2;                             // SESAME_HASH_WORKERS
+  int hash_queue = 64;                              // SESAME_HASH_QUEUE: waiting hash jobs before 503
+  std::size_t max_body_bytes = 64 * 1024;           // SESAME_MAX_BODY_BYTES
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Builds the configuration from `env` (and the file it may name). Errors are
+// invalid_argument with a detail naming the variable and what it must be.
+[[nodiscard]] Result<Config> load_config(const Environment& env);
+
+// The process environment as a map.
+[[nodiscard]] Environment process_environment();
+
+}  // namespace sesame::server
