@@ -1,7 +1,7 @@
 #pragma once
 // The storage interfaces: one narrow interface per feature (Ory Kratos style),
 // implemented once per dialect (store/sqlite, store/postgres) and held to one
-// conformance suite (tests/server/store_conformance_test.cpp).
+// conformance suite (tests/server/store/store_conformance_test.cpp).
 //
 // Every implementation is thread-safe. Failures of the database itself are
 // ErrorCode::service_unavailable; a broken invariant is internal_error.
@@ -70,7 +70,9 @@ class RefreshTokenStore {
   [[nodiscard]] virtual Result<void> insert_refresh_token(const RefreshTokenRecord& token) = 0;
   // In one transaction: finds the token by hash and
   //  - current and valid: marks it used at `now`, records `successor.token_hash`
-  //    and `successor_sealed` on it, inserts `successor`, touches the session → rotated;
+  //    and `successor_sealed` on it, inserts `successor` (with session_id set to
+  //    the presented token's session and expires_at capped at the session's
+  //    expires_at: the caller cannot know them beforehand), touches the session → rotated;
   //  - used, and now - used_at <= grace_seconds → already_rotated (with its sealed successor);
   //  - used earlier than that → revokes the session with reason "refresh_reuse" → reuse_detected;
   //  - otherwise unknown_token / expired_token / inactive_session, changing nothing.

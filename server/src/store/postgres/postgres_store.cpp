@@ -1,0 +1,524 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "store/json_columns.hpp"
+#include "store/migrations.hpp"
+#include "store/store_rules.hpp"
+
+namespace sesame::server {
+
+namespace {
+
+using postgres::NullableParam;
+using postgres::PreparedStatement;
+
+// ---- SQL -------------------------------------------------------------------
+
+// Migrations run once per process start, outside the prepared set (the tables
+// they refer to may not exist yet when a connection is opened).
+constexpr char kLockMigrations[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+constexpr std::int64_t kMigrationLockKey = 0x5345'5341'4d45;  // "SESAME"
+constexpr char kCreateSchemaMigrations[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version integer PRIMARY KEY,"
+    " name text NOT NULL,"
+    " applied_at bigint NOT NULL)";
+constexpr char kSelectMigrationApplied[] = "SELECT 1 FROM schema_migrations WHERE version = $1::integer";
+constexpr char kInsertMigration[] =
+    "INSERT INTO schema_migrations (version, name, applied_at)"
+    " VALUES ($1::integer, $2, extract(epoch FROM now())::bigint)";
+
+constexpr PreparedStatement kPing{"ping", "SELECT 1"};
+
+constexpr PreparedStatement kInsertUser{
+    "insert_user",
+    "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
+    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::boolean, $9::boolean, $10::bigint,"
+    " $11::bigint) ON CONFLICT (email_key) DO NOTHING"};
+constexpr PreparedStatement kSelectUserByEmailKey{
+    "select_user_by_email_key",
+    "SELECT id, email, email_key, name, tenant_id, roles::text, password_hash, email_verified, disabled,"
+    " created_at, updated_at FROM users WHERE email_key = $1"};
+constexpr PreparedStatement kSelectUserById{
+    "select_user_by_id",
+    "SELECT id, email, email_key, name, tenant_id, roles::text, password_hash, email_verified, disabled,"
+    " created_at, updated_at FROM users WHERE id = $1"};
+constexpr PreparedStatement kUpdatePasswordHash{
+    "update_password_hash", "UPDATE users SET password_hash = $2, updated_at = $3::bigint WHERE id = $1"};
+
+constexpr PreparedStatement kInsertSession{
+    "insert_session",
+    "INSERT INTO sessions (id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at,"
+    " revoked_reason) VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7, $8::jsonb, $9::bigint, $10)"};
+constexpr PreparedStatement kSelectSession{
+    "select_session",
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
+    " revoked_reason FROM sessions WHERE id = $1"};
+// Rotation locks the session after the token (always in that order): a
+// concurrent logout or revocation either happens before the rotation or sees it.
+constexpr PreparedStatement kLockSession{
+    "lock_session",
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
+    " revoked_reason FROM sessions WHERE id = $1 FOR UPDATE"};
+constexpr PreparedStatement kSelectActiveSessions{
+    "select_active_sessions",
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
+    " revoked_reason FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"
+    " ORDER BY created_at DESC, id DESC"};
+constexpr PreparedStatement kRevokeSession{
+    "revoke_session",
+    "UPDATE sessions SET revoked_at = $3::bigint, revoked_reason = $4"
+    " WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3::bigint"};
+// $4 is NULL when no session is kept.
+constexpr PreparedStatement kRevokeUserSessions{
+    "revoke_user_sessions",
+    "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3"
+    " WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint AND id IS DISTINCT FROM $4::text"};
+constexpr PreparedStatement kSelectSessionActive{
+    "select_session_active",
+    "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"};
+constexpr PreparedStatement kTouchSession{
+    "touch_session", "UPDATE sessions SET last_active_at = GREATEST(last_active_at, $2::bigint) WHERE id = $1"};
+constexpr PreparedStatement kRevokeSessionById{
+    "revoke_session_by_id",
+    "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL"};
+
+constexpr PreparedStatement kInsertRefreshToken{
+    "insert_refresh_token",
+    "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at, used_at, successor_hash,"
+    " successor_sealed) VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7)"};
+// FOR UPDATE: concurrent rotations of one token (from any process) queue here;
+// each later one re-reads the row as the winner left it.
+constexpr PreparedStatement kLockRefreshToken{
+    "lock_refresh_token",
+    "SELECT token_hash, session_id, issued_at, expires_at, used_at, successor_hash, successor_sealed"
+    " FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE"};
+constexpr PreparedStatement kMarkRefreshTokenUsed{
+    "mark_refresh_token_used",
+    "UPDATE refresh_tokens SET used_at = $2::bigint, successor_hash = $3, successor_sealed = $4"
+    " WHERE token_hash = $1 AND used_at IS NULL"};
+
+// The placeholder row reads as "no failures" (its window ended at 0), so that
+// FOR UPDATE always has a row to lock, even for a key's first failure.
+constexpr PreparedStatement kEnsureLoginFailureRow{
+    "ensure_login_failure_row",
+    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES ($1, 0, 0, NULL)"
+    " ON CONFLICT (key) DO NOTHING"};
+constexpr PreparedStatement kLockLoginFailure{
+    "lock_login_failure", "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = $1 FOR UPDATE"};
+constexpr PreparedStatement kSelectLoginFailure{
+    "select_login_failure", "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = $1"};
+constexpr PreparedStatement kUpdateLoginFailure{
+    "update_login_failure",
+    "UPDATE login_failures SET failures = $2::integer, window_ends_at = $3::bigint, locked_until = $4::bigint"
+    " WHERE key = $1"};
+constexpr PreparedStatement kDeleteLoginFailures{"delete_login_failures",
+                                                 "DELETE FROM login_failures WHERE key = $1"};
+
+constexpr PreparedStatement kInsertAuditEvent{
+    "insert_audit_event",
+    "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
+    " VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9::jsonb)"};
+constexpr PreparedStatement kSelectAuditCursor{"select_audit_cursor",
+                                               "SELECT created_at, seq FROM audit_events WHERE id = $1"};
+// Pages walk (created_at, seq) backwards from a cursor ($1, $2).
+constexpr PreparedStatement kSelectAuditEvents{
+    "select_audit_events",
+    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json::text"
+    " FROM audit_events WHERE (created_at, seq) < ($1::bigint, $2::bigint)"
+    " ORDER BY created_at DESC, seq DESC LIMIT $3::integer"};
+constexpr PreparedStatement kSelectUserAuditEvents{
+    "select_user_audit_events",
+    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json::text"
+    " FROM audit_events WHERE user_id = $4 AND (created_at, seq) < ($1::bigint, $2::bigint)"
+    " ORDER BY created_at DESC, seq DESC LIMIT $3::integer"};
+
+constexpr PreparedStatement kStatements[] = {
+    kPing,
+    kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
+    kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions,
+    kSelectSessionActive, kTouchSession, kRevokeSessionById,
+    kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
+    kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
+    kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents, kSelectUserAuditEvents,
+};
+
+constexpr int kMaxAuditPage = 1000;
+
+// ---- rows ------------------------------------------------------------------
+
+std::string text(const pqxx::field& field) { return field.is_null() ? std::string() : field.as<std::string>(); }
+
+std::optional<std::int64_t> optional_integer(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::int64_t>();
+}
+
+Result<UserRecord> read_user(const pqxx::row& row) {
+  UserRecord user;
+  user.id.value = text(row[0]);
+  user.email = text(row[1]);
+  user.email_key = text(row[2]);
+  user.name = text(row[3]);
+  user.tenant_id = text(row[4]);
+  auto roles = decode_string_list(text(row[5]));
+  if (!roles) return roles.error();
+  user.roles = std::move(roles).value();
+  user.password_hash = text(row[6]);
+  user.email_verified = row[7].as<bool>();
+  user.disabled = row[8].as<bool>();
+  user.created_at = row[9].as<std::int64_t>();
+  user.updated_at = row[10].as<std::int64_t>();
+  return user;
+}
+
+Result<SessionRecord> read_session(const pqxx::row& row) {
+  SessionRecord session;
+  session.id.value = text(row[0]);
+  session.user_id.value = text(row[1]);
+  session.created_at = row[2].as<std::int64_t>();
+  session.last_active_at = row[3].as<std::int64_t>();
+  session.expires_at = row[4].as<std::int64_t>();
+  session.ip = text(row[5]);
+  session.user_agent = text(row[6]);
+  auto amr = decode_string_list(text(row[7]));
+  if (!amr) return amr.error();
+  session.amr = std::move(amr).value();
+  session.revoked_at = optional_integer(row[8]);
+  session.revoked_reason = text(row[9]);
+  return session;
+}
+
+RefreshTokenRecord read_refresh_token(const pqxx::row& row) {
+  RefreshTokenRecord token;
+  token.token_hash = text(row[0]);
+  token.session_id.value = text(row[1]);
+  token.issued_at = row[2].as<std::int64_t>();
+  token.expires_at = row[3].as<std::int64_t>();
+  token.used_at = optional_integer(row[4]);
+  token.successor_hash = text(row[5]);
+  token.successor_sealed = text(row[6]);
+  return token;
+}
+
+AuditEventRecord read_audit_event(const pqxx::row& row) {
+  AuditEventRecord event;
+  event.id = text(row[0]);
+  event.type = text(row[1]);
+  event.created_at = row[2].as<std::int64_t>();
+  event.user_id = text(row[3]);
+  event.actor_id = text(row[4]);
+  event.ip = text(row[5]);
+  event.user_agent = text(row[6]);
+  event.request_id = text(row[7]);
+  event.details_json = text(row[8]);
+  return event;
+}
+
+LoginFailureRow read_login_failure(const pqxx::row& row) {
+  return LoginFailureRow{row[0].as<int>(), row[1].as<std::int64_t>(), optional_integer(row[2])};
+}
+
+template <class T>
+struct ResultValue { using type = T; };
+template <class T>
+struct ResultValue<Result<T>> { using type = T; };
+
+// At most one row, read with `read` (which returns a value or a Result of one).
+template <class Read>
+auto first_row(const pqxx::result& rows, Read read)
+    -> Result<std::optional<typename ResultValue<decltype(read(std::declval<const pqxx::row&>()))>::type>> {
+  using Value = typename ResultValue<decltype(read(std::declval<const pqxx::row&>()))>::type;
+  if (rows.empty()) return std::optional<Value>{};
+  Result<Value> value = read(rows[0]);
+  if (!value) return value.error();
+  return std::optional<Value>(std::move(value).value());
+}
+
+std::string owned(std::string_view text) { return std::string(text); }
+
+}  // namespace
+
+PostgresStore::PostgresStore(const std::string& url, const postgres::PoolOptions& options)
+    : pool_(url, kStatements, options) {}
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url,
+                                                           const postgres::PoolOptions& options) {
+  std::unique_ptr<PostgresStore> store(new PostgresStore(url, options));
+  if (auto answered = store->ping(); !answered) return answered.error();
+  return store;
+}
+
+// ---- migrations ------------------------------------------------------------
+
+Result<int> PostgresStore::migrate() {
+  return pool_.run([](pqxx::connection& connection) -> Result<int> {
+    int applied = 0;
+    for (const Migration& migration : postgres_migrations()) {
+      // One transaction per migration under a transaction-scoped advisory lock:
+      // a second process waits, then finds the version recorded and skips it.
+      pqxx::work transaction(connection);
+      transaction.exec_params(kLockMigrations, kMigrationLockKey);
+      transaction.exec(kCreateSchemaMigrations);
+      if (!transaction.exec_params(kSelectMigrationApplied, migration.version).empty()) continue;
+      transaction.exec(std::string(migration.sql));
+      transaction.exec_params(kInsertMigration, migration.version, std::string(migration.name));
+      transaction.commit();
+      ++applied;
+    }
+    return applied;
+  });
+}
+
+Result<void> PostgresStore::ping() {
+  return pool_.run([](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kPing.name);
+    return {};
+  });
+}
+
+// ---- accounts --------------------------------------------------------------
+
+Result<void> PostgresStore::create_user(const UserRecord& user) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    const auto inserted =
+        session.exec_prepared(kInsertUser.name, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
+                              encode_string_list(user.roles), user.password_hash, user.email_verified, user.disabled,
+                              user.created_at, user.updated_at);
+    // ON CONFLICT (email_key) DO NOTHING: no row means the email is taken.
+    if (inserted.affected_rows() == 0) return Error{ErrorCode::email_taken, "email already registered"};
+    return {};
+  });
+}
+
+Result<std::optional<UserRecord>> PostgresStore::find_user_by_email_key(std::string_view email_key) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kSelectUserByEmailKey.name, owned(email_key)), read_user);
+  });
+}
+
+Result<std::optional<UserRecord>> PostgresStore::find_user_by_id(const UserId& id) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kSelectUserById.name, id.value), read_user);
+  });
+}
+
+Result<void> PostgresStore::update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    const auto updated = session.exec_prepared(kUpdatePasswordHash.name, id.value, owned(password_hash), now);
+    if (updated.affected_rows() == 0) return Error{ErrorCode::not_found, "no such user"};
+    return {};
+  });
+}
+
+// ---- sessions --------------------------------------------------------------
+
+Result<void> PostgresStore::create_session(const SessionRecord& record) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kInsertSession.name, record.id.value, record.user_id.value, record.created_at,
+                          record.last_active_at, record.expires_at, record.ip, record.user_agent,
+                          encode_string_list(record.amr), NullableParam(record.revoked_at).get(),
+                          record.revoked_reason);
+    return {};
+  });
+}
+
+Result<std::optional<SessionRecord>> PostgresStore::find_session(const SessionId& id) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kSelectSession.name, id.value), read_session);
+  });
+}
+
+Result<std::vector<SessionRecord>> PostgresStore::list_active_sessions(const UserId& user, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<std::vector<SessionRecord>> {
+    pqxx::nontransaction session(connection);
+    const auto rows = session.exec_prepared(kSelectActiveSessions.name, user.value, now);
+    std::vector<SessionRecord> sessions;
+    sessions.reserve(rows.size());
+    for (const auto& row : rows) {
+      auto record = read_session(row);
+      if (!record) return record.error();
+      sessions.push_back(std::move(record).value());
+    }
+    return sessions;
+  });
+}
+
+Result<bool> PostgresStore::revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
+                                           std::string_view reason) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kRevokeSession.name, id.value, user.value, now, owned(reason)).affected_rows() == 1;
+  });
+}
+
+Result<int> PostgresStore::revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
+                                                std::int64_t now, std::string_view reason) {
+  std::optional<std::string> kept;
+  if (keep) kept = keep->value;
+  return pool_.run([&](pqxx::connection& connection) -> Result<int> {
+    pqxx::nontransaction session(connection);
+    const auto revoked =
+        session.exec_prepared(kRevokeUserSessions.name, user.value, now, owned(reason), NullableParam(kept).get());
+    return static_cast<int>(revoked.affected_rows());
+  });
+}
+
+Result<bool> PostgresStore::is_session_active(const SessionId& id, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return !session.exec_prepared(kSelectSessionActive.name, id.value, now).empty();
+  });
+}
+
+// ---- refresh tokens ----------------------------------------------------------
+
+Result<void> PostgresStore::insert_refresh_token(const RefreshTokenRecord& token) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kInsertRefreshToken.name, token.token_hash, token.session_id.value, token.issued_at,
+                          token.expires_at, NullableParam(token.used_at).get(), token.successor_hash,
+                          token.successor_sealed);
+    return {};
+  });
+}
+
+Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view presented_hash,
+                                                           const RefreshTokenRecord& successor,
+                                                           std::string_view successor_sealed, std::int64_t now,
+                                                           std::int64_t grace_seconds) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<RotationResult> {
+    pqxx::work transaction(connection);
+    auto token = first_row(transaction.exec_prepared(kLockRefreshToken.name, owned(presented_hash)),
+                           read_refresh_token);
+    if (!token) return token.error();
+    std::optional<SessionRecord> session;
+    if (token->has_value()) {
+      auto found = first_row(transaction.exec_prepared(kLockSession.name, (*token)->session_id.value), read_session);
+      if (!found) return found.error();
+      session = std::move(found).value();
+    }
+
+    RotationResult result;
+    result.outcome = decide_rotation(*token, session, now, grace_seconds);
+    result.session = session;
+    switch (result.outcome) {
+      case RotationOutcome::unknown_token:
+        result.session.reset();
+        return result;
+      case RotationOutcome::inactive_session:
+      case RotationOutcome::expired_token:
+        return result;
+      case RotationOutcome::already_rotated:
+        result.successor_sealed = (*token)->successor_sealed;
+        return result;
+      case RotationOutcome::reuse_detected:
+        transaction.exec_prepared(kRevokeSessionById.name, session->id.value, now, std::string("refresh_reuse"));
+        transaction.commit();
+        result.session->revoked_at = now;
+        result.session->revoked_reason = "refresh_reuse";
+        return result;
+      case RotationOutcome::rotated:
+        break;
+    }
+
+    const RefreshTokenRecord next = successor_in_session(successor, *session);
+    const auto marked = transaction.exec_prepared(kMarkRefreshTokenUsed.name, owned(presented_hash), now,
+                                                  next.token_hash, owned(successor_sealed));
+    if (marked.affected_rows() != 1) {
+      return Error{ErrorCode::internal_error, "refresh token changed under its row lock"};
+    }
+    transaction.exec_prepared(kInsertRefreshToken.name, next.token_hash, next.session_id.value, next.issued_at,
+                              next.expires_at, NullableParam(next.used_at).get(), next.successor_hash,
+                              next.successor_sealed);
+    transaction.exec_prepared(kTouchSession.name, session->id.value, now);
+    transaction.commit();
+    result.session->last_active_at = std::max(result.session->last_active_at, now);
+    return result;
+  });
+}
+
+// ---- lockout -----------------------------------------------------------------
+
+Result<LockoutState> PostgresStore::record_login_failure(std::string_view key, std::int64_t now,
+                                                         const LockoutPolicy& policy) {
+  const std::string owned_key(key);
+  return pool_.run([&](pqxx::connection& connection) -> Result<LockoutState> {
+    pqxx::work transaction(connection);
+    transaction.exec_prepared(kEnsureLoginFailureRow.name, owned_key);
+    auto current = first_row(transaction.exec_prepared(kLockLoginFailure.name, owned_key), read_login_failure);
+    if (!current) return current.error();
+    const LoginFailureRow next = next_login_failure(*current, now, policy);
+    transaction.exec_prepared(kUpdateLoginFailure.name, owned_key, next.failures, next.window_ends_at,
+                              NullableParam(next.locked_until).get());
+    transaction.commit();
+    return lockout_state_at(next, now);
+  });
+}
+
+Result<LockoutState> PostgresStore::lockout_state(std::string_view key, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<LockoutState> {
+    pqxx::nontransaction session(connection);
+    auto row = first_row(session.exec_prepared(kSelectLoginFailure.name, owned(key)), read_login_failure);
+    if (!row) return row.error();
+    return lockout_state_at(*row, now);
+  });
+}
+
+Result<void> PostgresStore::clear_login_failures(std::string_view key) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kDeleteLoginFailures.name, owned(key));
+    return {};
+  });
+}
+
+// ---- audit -----------------------------------------------------------------
+
+Result<void> PostgresStore::append_audit_event(const AuditEventRecord& event) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kInsertAuditEvent.name, event.id, event.type, event.created_at, event.user_id,
+                          event.actor_id, event.ip, event.user_agent, event.request_id, event.details_json);
+    return {};
+  });
+}
+
+Result<std::vector<AuditEventRecord>> PostgresStore::list_audit_events(std::string_view user_id,
+                                                                       std::string_view before_id, int limit) {
+  limit = std::clamp(limit, 0, kMaxAuditPage);
+  if (limit == 0) return std::vector<AuditEventRecord>{};
+  return pool_.run([&](pqxx::connection& connection) -> Result<std::vector<AuditEventRecord>> {
+    // One snapshot for the cursor lookup and the page.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(connection);
+    std::vector<AuditEventRecord> events;
+    std::int64_t cursor_time = std::numeric_limits<std::int64_t>::max();
+    std::int64_t cursor_seq = std::numeric_limits<std::int64_t>::max();
+    if (!before_id.empty()) {
+      const auto cursor = transaction.exec_prepared(kSelectAuditCursor.name, owned(before_id));
+      if (cursor.empty()) return events;  // an unknown cursor pages nowhere
+      cursor_time = cursor[0][0].as<std::int64_t>();
+      cursor_seq = cursor[0][1].as<std::int64_t>();
+    }
+    const auto rows = user_id.empty()
+                          ? transaction.exec_prepared(kSelectAuditEvents.name, cursor_time, cursor_seq, limit)
+                          : transaction.exec_prepared(kSelectUserAuditEvents.name, cursor_time, cursor_seq, limit,
+                                                      owned(user_id));
+    events.reserve(rows.size());
+    for (const auto& row : rows) events.push_back(read_audit_event(row));
+    transaction.commit();
+    return events;
+  });
+}
+
+}  // namespace sesame::server

@@ -1,0 +1,58 @@
+#pragma once
+// The production store: PostgreSQL through libpqxx, shared by every server
+// instance. Row locks (SELECT ... FOR UPDATE) make rotation and lockout
+// counting atomic across processes; migrations serialise on an advisory lock.
+
+#include <memory>
+#include <string>
+
+#include "store/postgres/postgres_pool.hpp"
+#include "store/store.hpp"
+
+namespace sesame::server {
+
+class PostgresStore final : public Store {
+ public:
+  // Connects once to check the URL and the server; the pool opens more on demand.
+  [[nodiscard]] static Result<std::unique_ptr<PostgresStore>> open(const std::string& url,
+                                                                   const postgres::PoolOptions& options = {});
+
+  Result<void> create_user(const UserRecord& user) override;
+  Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view email_key) override;
+  Result<std::optional<UserRecord>> find_user_by_id(const UserId& id) override;
+  Result<void> update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) override;
+
+  Result<void> create_session(const SessionRecord& session) override;
+  Result<std::optional<SessionRecord>> find_session(const SessionId& id) override;
+  Result<std::vector<SessionRecord>> list_active_sessions(const UserId& user, std::int64_t now) override;
+  Result<bool> revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
+                              std::string_view reason) override;
+  Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
+                                   std::string_view reason) override;
+  Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
+
+  Result<void> insert_refresh_token(const RefreshTokenRecord& token) override;
+  Result<RotationResult> rotate_refresh_token(std::string_view presented_hash, const RefreshTokenRecord& successor,
+                                              std::string_view successor_sealed, std::int64_t now,
+                                              std::int64_t grace_seconds) override;
+
+  Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
+                                            const LockoutPolicy& policy) override;
+  Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) override;
+  Result<void> clear_login_failures(std::string_view key) override;
+
+  Result<void> append_audit_event(const AuditEventRecord& event) override;
+  Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
+                                                          int limit) override;
+
+  Result<int> migrate() override;
+  Result<void> ping() override;
+  std::string_view dialect() const noexcept override { return "postgres"; }
+
+ private:
+  PostgresStore(const std::string& url, const postgres::PoolOptions& options);
+
+  postgres::ConnectionPool pool_;
+};
+
+}  // namespace sesame::server

@@ -1,0 +1,478 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "store/json_columns.hpp"
+#include "store/migrations.hpp"
+#include "store/store_rules.hpp"
+
+namespace sesame::server {
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::ImmediateTransaction;
+using sqlite::Statement;
+
+// ---- SQL -------------------------------------------------------------------
+
+constexpr char kCreateSchemaMigrations[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL,"
+    " applied_at INTEGER NOT NULL)";
+constexpr char kSelectMigrationApplied[] = "SELECT 1 FROM schema_migrations WHERE version = ?1";
+constexpr char kInsertMigration[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER))";
+constexpr char kPing[] = "SELECT 1";
+
+constexpr char kInsertUser[] =
+    "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (email_key) DO NOTHING";
+constexpr char kSelectUserByEmailKey[] =
+    "SELECT id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled, created_at,"
+    " updated_at FROM users WHERE email_key = ?1";
+constexpr char kSelectUserById[] =
+    "SELECT id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled, created_at,"
+    " updated_at FROM users WHERE id = ?1";
+constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
+
+constexpr char kInsertSession[] =
+    "INSERT INTO sessions (id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at,"
+    " revoked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr char kSelectSession[] =
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
+    " FROM sessions WHERE id = ?1";
+constexpr char kSelectActiveSessions[] =
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
+    " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+    " ORDER BY created_at DESC, id DESC";
+constexpr char kRevokeSession[] =
+    "UPDATE sessions SET revoked_at = ?3, revoked_reason = ?4"
+    " WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL AND expires_at > ?3";
+// ?4 is NULL when no session is kept (IS NOT: NULL-safe inequality).
+constexpr char kRevokeUserSessions[] =
+    "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3"
+    " WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?4";
+constexpr char kSelectSessionActive[] =
+    "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?2";
+constexpr char kTouchSession[] = "UPDATE sessions SET last_active_at = max(last_active_at, ?2) WHERE id = ?1";
+constexpr char kRevokeSessionById[] =
+    "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL";
+
+constexpr char kInsertRefreshToken[] =
+    "INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at, used_at, successor_hash,"
+    " successor_sealed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kSelectRefreshToken[] =
+    "SELECT token_hash, session_id, issued_at, expires_at, used_at, successor_hash, successor_sealed"
+    " FROM refresh_tokens WHERE token_hash = ?1";
+constexpr char kMarkRefreshTokenUsed[] =
+    "UPDATE refresh_tokens SET used_at = ?2, successor_hash = ?3, successor_sealed = ?4"
+    " WHERE token_hash = ?1 AND used_at IS NULL";
+
+constexpr char kSelectLoginFailure[] =
+    "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = ?1";
+constexpr char kUpsertLoginFailure[] =
+    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_ends_at = excluded.window_ends_at,"
+    " locked_until = excluded.locked_until";
+constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1";
+
+constexpr char kInsertAuditEvent[] =
+    "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr char kSelectAuditCursor[] = "SELECT created_at, seq FROM audit_events WHERE id = ?1";
+// Pages walk (created_at, seq) backwards from a cursor (?1, ?2).
+constexpr char kSelectAuditEvents[] =
+    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
+    " WHERE (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
+constexpr char kSelectUserAuditEvents[] =
+    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
+    " WHERE user_id = ?4 AND (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
+
+constexpr int kMaxAuditPage = 1000;
+
+// ---- rows ------------------------------------------------------------------
+
+Result<UserRecord> read_user(const Statement& row) {
+  UserRecord user;
+  user.id.value = row.text(0);
+  user.email = row.text(1);
+  user.email_key = row.text(2);
+  user.name = row.text(3);
+  user.tenant_id = row.text(4);
+  auto roles = decode_string_list(row.text(5));
+  if (!roles) return roles.error();
+  user.roles = std::move(roles).value();
+  user.password_hash = row.text(6);
+  user.email_verified = row.integer(7) != 0;
+  user.disabled = row.integer(8) != 0;
+  user.created_at = row.integer(9);
+  user.updated_at = row.integer(10);
+  return user;
+}
+
+Result<SessionRecord> read_session(const Statement& row) {
+  SessionRecord session;
+  session.id.value = row.text(0);
+  session.user_id.value = row.text(1);
+  session.created_at = row.integer(2);
+  session.last_active_at = row.integer(3);
+  session.expires_at = row.integer(4);
+  session.ip = row.text(5);
+  session.user_agent = row.text(6);
+  auto amr = decode_string_list(row.text(7));
+  if (!amr) return amr.error();
+  session.amr = std::move(amr).value();
+  session.revoked_at = row.optional_integer(8);
+  session.revoked_reason = row.text(9);
+  return session;
+}
+
+RefreshTokenRecord read_refresh_token(const Statement& row) {
+  RefreshTokenRecord token;
+  token.token_hash = row.text(0);
+  token.session_id.value = row.text(1);
+  token.issued_at = row.integer(2);
+  token.expires_at = row.integer(3);
+  token.used_at = row.optional_integer(4);
+  token.successor_hash = row.text(5);
+  token.successor_sealed = row.text(6);
+  return token;
+}
+
+AuditEventRecord read_audit_event(const Statement& row) {
+  AuditEventRecord event;
+  event.id = row.text(0);
+  event.type = row.text(1);
+  event.created_at = row.integer(2);
+  event.user_id = row.text(3);
+  event.actor_id = row.text(4);
+  event.ip = row.text(5);
+  event.user_agent = row.text(6);
+  event.request_id = row.text(7);
+  event.details_json = row.text(8);
+  return event;
+}
+
+template <class T>
+struct ResultValue { using type = T; };
+template <class T>
+struct ResultValue<Result<T>> { using type = T; };
+
+// Runs a query expected to return at most one row and reads it with `read`
+// (which returns a value or a Result of one).
+template <class Read, class... Args>
+auto find_one(Connection& connection, const char* sql, Read read, const Args&... args)
+    -> Result<std::optional<typename ResultValue<decltype(read(std::declval<const Statement&>()))>::type>> {
+  using Value = typename ResultValue<decltype(read(std::declval<const Statement&>()))>::type;
+  auto stmt = connection.query(sql, args...);
+  if (!stmt) return stmt.error();
+  auto has_row = stmt->step();
+  if (!has_row) return has_row.error();
+  if (!*has_row) return std::optional<Value>{};
+  Result<Value> value = read(*stmt);
+  if (!value) return value.error();
+  return std::optional<Value>(std::move(value).value());
+}
+
+Result<std::optional<LoginFailureRow>> find_login_failure(Connection& connection, std::string_view key) {
+  return find_one(connection, kSelectLoginFailure, [](const Statement& row) {
+    return LoginFailureRow{static_cast<int>(row.integer(0)), row.integer(1), row.optional_integer(2)};
+  }, key);
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
+    : pool_(path, options.connections, options.busy_timeout) {}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const SqliteOptions& options) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, options));
+  // Open one connection now, so a bad path fails here and not on first use.
+  if (auto lease = store->pool_.acquire(); !lease) return lease.error();
+  return store;
+}
+
+// ---- migrations ------------------------------------------------------------
+
+Result<int> SqliteStore::migrate() {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  int applied = 0;
+  for (const Migration& migration : sqlite_migrations()) {
+    // One transaction per migration, holding the write lock: a second process
+    // waits, then finds the version recorded and skips it.
+    ImmediateTransaction transaction(connection);
+    if (auto begun = transaction.begin(); !begun) return begun.error();
+    if (auto created = connection.execute(kCreateSchemaMigrations); !created) return created.error();
+    auto recorded = find_one(connection, kSelectMigrationApplied, [](const Statement&) { return true; },
+                             migration.version);
+    if (!recorded) return recorded.error();
+    if (recorded->has_value()) continue;
+    if (auto ran = connection.execute(std::string(migration.sql)); !ran) return ran.error();
+    if (auto noted = connection.run(kInsertMigration, migration.version, migration.name); !noted) return noted.error();
+    if (auto committed = transaction.commit(); !committed) return committed.error();
+    ++applied;
+  }
+  return applied;
+}
+
+Result<void> SqliteStore::ping() {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto answered = find_one(**lease, kPing, [](const Statement&) { return true; });
+  if (!answered) return answered.error();
+  return {};
+}
+
+// ---- accounts --------------------------------------------------------------
+
+Result<void> SqliteStore::create_user(const UserRecord& user) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto inserted = (*lease)->run(kInsertUser, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
+                                encode_string_list(user.roles), user.password_hash, user.email_verified,
+                                user.disabled, user.created_at, user.updated_at);
+  if (!inserted) return inserted.error();
+  // ON CONFLICT (email_key) DO NOTHING: no row means the email is taken.
+  if (*inserted == 0) return Error{ErrorCode::email_taken, "email already registered"};
+  return {};
+}
+
+Result<std::optional<UserRecord>> SqliteStore::find_user_by_email_key(std::string_view email_key) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kSelectUserByEmailKey, read_user, email_key);
+}
+
+Result<std::optional<UserRecord>> SqliteStore::find_user_by_id(const UserId& id) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kSelectUserById, read_user, id.value);
+}
+
+Result<void> SqliteStore::update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto updated = (*lease)->run(kUpdatePasswordHash, id.value, password_hash, now);
+  if (!updated) return updated.error();
+  if (*updated == 0) return Error{ErrorCode::not_found, "no such user"};
+  return {};
+}
+
+// ---- sessions --------------------------------------------------------------
+
+Result<void> SqliteStore::create_session(const SessionRecord& session) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto inserted = (*lease)->run(kInsertSession, session.id.value, session.user_id.value, session.created_at,
+                                session.last_active_at, session.expires_at, session.ip, session.user_agent,
+                                encode_string_list(session.amr), session.revoked_at, session.revoked_reason);
+  if (!inserted) return inserted.error();
+  return {};
+}
+
+Result<std::optional<SessionRecord>> SqliteStore::find_session(const SessionId& id) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kSelectSession, read_session, id.value);
+}
+
+Result<std::vector<SessionRecord>> SqliteStore::list_active_sessions(const UserId& user, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto stmt = (*lease)->query(kSelectActiveSessions, user.value, now);
+  if (!stmt) return stmt.error();
+  std::vector<SessionRecord> sessions;
+  for (;;) {
+    auto has_row = stmt->step();
+    if (!has_row) return has_row.error();
+    if (!*has_row) break;
+    auto session = read_session(*stmt);
+    if (!session) return session.error();
+    sessions.push_back(std::move(session).value());
+  }
+  return sessions;
+}
+
+Result<bool> SqliteStore::revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
+                                         std::string_view reason) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto revoked = (*lease)->run(kRevokeSession, id.value, user.value, now, reason);
+  if (!revoked) return revoked.error();
+  return *revoked == 1;
+}
+
+Result<int> SqliteStore::revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
+                                              std::int64_t now, std::string_view reason) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  std::optional<std::string> kept;
+  if (keep) kept = keep->value;
+  return (*lease)->run(kRevokeUserSessions, user.value, now, reason, kept);
+}
+
+Result<bool> SqliteStore::is_session_active(const SessionId& id, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto found = find_one(**lease, kSelectSessionActive, [](const Statement&) { return true; }, id.value, now);
+  if (!found) return found.error();
+  return found->has_value();
+}
+
+// ---- refresh tokens ----------------------------------------------------------
+
+Result<void> SqliteStore::insert_refresh_token(const RefreshTokenRecord& token) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto inserted = (*lease)->run(kInsertRefreshToken, token.token_hash, token.session_id.value, token.issued_at,
+                                token.expires_at, token.used_at, token.successor_hash, token.successor_sealed);
+  if (!inserted) return inserted.error();
+  return {};
+}
+
+Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presented_hash,
+                                                         const RefreshTokenRecord& successor,
+                                                         std::string_view successor_sealed, std::int64_t now,
+                                                         std::int64_t grace_seconds) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  // Write lock first: of concurrent rotations of one token, the first marks it
+  // used and every later one reads it as used.
+  ImmediateTransaction transaction(connection);
+  if (auto begun = transaction.begin(); !begun) return begun.error();
+
+  auto token = find_one(connection, kSelectRefreshToken, read_refresh_token, presented_hash);
+  if (!token) return token.error();
+  std::optional<SessionRecord> session;
+  if (token->has_value()) {
+    auto found = find_one(connection, kSelectSession, read_session, (*token)->session_id.value);
+    if (!found) return found.error();
+    session = std::move(found).value();
+  }
+
+  RotationResult result;
+  result.outcome = decide_rotation(*token, session, now, grace_seconds);
+  result.session = session;
+  switch (result.outcome) {
+    case RotationOutcome::unknown_token:
+      result.session.reset();
+      return result;
+    case RotationOutcome::inactive_session:
+    case RotationOutcome::expired_token:
+      return result;
+    case RotationOutcome::already_rotated:
+      result.successor_sealed = (*token)->successor_sealed;
+      return result;
+    case RotationOutcome::reuse_detected: {
+      auto revoked = connection.run(kRevokeSessionById, session->id.value, now, "refresh_reuse");
+      if (!revoked) return revoked.error();
+      if (auto committed = transaction.commit(); !committed) return committed.error();
+      result.session->revoked_at = now;
+      result.session->revoked_reason = "refresh_reuse";
+      return result;
+    }
+    case RotationOutcome::rotated:
+      break;
+  }
+
+  const RefreshTokenRecord next = successor_in_session(successor, *session);
+  auto marked = connection.run(kMarkRefreshTokenUsed, presented_hash, now, next.token_hash, successor_sealed);
+  if (!marked) return marked.error();
+  if (*marked != 1) return Error{ErrorCode::internal_error, "refresh token changed under the write lock"};
+  auto inserted = connection.run(kInsertRefreshToken, next.token_hash, next.session_id.value, next.issued_at,
+                                 next.expires_at, next.used_at, next.successor_hash, next.successor_sealed);
+  if (!inserted) return inserted.error();
+  auto touched = connection.run(kTouchSession, session->id.value, now);
+  if (!touched) return touched.error();
+  if (auto committed = transaction.commit(); !committed) return committed.error();
+  result.session->last_active_at = std::max(result.session->last_active_at, now);
+  return result;
+}
+
+// ---- lockout -----------------------------------------------------------------
+
+Result<LockoutState> SqliteStore::record_login_failure(std::string_view key, std::int64_t now,
+                                                       const LockoutPolicy& policy) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  ImmediateTransaction transaction(connection);
+  if (auto begun = transaction.begin(); !begun) return begun.error();
+  auto current = find_login_failure(connection, key);
+  if (!current) return current.error();
+  const LoginFailureRow next = next_login_failure(*current, now, policy);
+  auto stored = connection.run(kUpsertLoginFailure, key, next.failures, next.window_ends_at, next.locked_until);
+  if (!stored) return stored.error();
+  if (auto committed = transaction.commit(); !committed) return committed.error();
+  return lockout_state_at(next, now);
+}
+
+Result<LockoutState> SqliteStore::lockout_state(std::string_view key, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto row = find_login_failure(**lease, key);
+  if (!row) return row.error();
+  return lockout_state_at(*row, now);
+}
+
+Result<void> SqliteStore::clear_login_failures(std::string_view key) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto deleted = (*lease)->run(kDeleteLoginFailures, key);
+  if (!deleted) return deleted.error();
+  return {};
+}
+
+// ---- audit -----------------------------------------------------------------
+
+Result<void> SqliteStore::append_audit_event(const AuditEventRecord& event) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto inserted = (*lease)->run(kInsertAuditEvent, event.id, event.type, event.created_at, event.user_id,
+                                event.actor_id, event.ip, event.user_agent, event.request_id, event.details_json);
+  if (!inserted) return inserted.error();
+  return {};
+}
+
+Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(std::string_view user_id,
+                                                                     std::string_view before_id, int limit) {
+  std::vector<AuditEventRecord> events;
+  limit = std::clamp(limit, 0, kMaxAuditPage);
+  if (limit == 0) return events;
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+
+  std::pair<std::int64_t, std::int64_t> cursor{std::numeric_limits<std::int64_t>::max(),
+                                               std::numeric_limits<std::int64_t>::max()};
+  if (!before_id.empty()) {
+    auto found = find_one(connection, kSelectAuditCursor, [](const Statement& row) {
+      return std::pair<std::int64_t, std::int64_t>{row.integer(0), row.integer(1)};
+    }, before_id);
+    if (!found) return found.error();
+    if (!found->has_value()) return events;  // an unknown cursor pages nowhere
+    cursor = **found;
+  }
+
+  auto stmt = user_id.empty()
+                  ? connection.query(kSelectAuditEvents, cursor.first, cursor.second, limit)
+                  : connection.query(kSelectUserAuditEvents, cursor.first, cursor.second, limit, user_id);
+  if (!stmt) return stmt.error();
+  for (;;) {
+    auto has_row = stmt->step();
+    if (!has_row) return has_row.error();
+    if (!*has_row) break;
+    events.push_back(read_audit_event(*stmt));
+  }
+  return events;
+}
+
+}  // namespace sesame::server

@@ -1,0 +1,65 @@
+#pragma once
+// The embedded default store: one SQLite file (WAL) shared by a small pool of
+// connections. Writers that read first (rotation, lockout, migrations) take
+// the write lock up front with BEGIN IMMEDIATE; other processes on the same
+// file wait for it up to the busy timeout.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "store/sqlite/sqlite_connection.hpp"
+#include "store/store.hpp"
+
+namespace sesame::server {
+
+struct SqliteOptions {
+  std::size_t connections = 4;
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating when missing) the database at `path`; its directory must exist.
+  [[nodiscard]] static Result<std::unique_ptr<SqliteStore>> open(const std::string& path,
+                                                                 const SqliteOptions& options = {});
+
+  Result<void> create_user(const UserRecord& user) override;
+  Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view email_key) override;
+  Result<std::optional<UserRecord>> find_user_by_id(const UserId& id) override;
+  Result<void> update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) override;
+
+  Result<void> create_session(const SessionRecord& session) override;
+  Result<std::optional<SessionRecord>> find_session(const SessionId& id) override;
+  Result<std::vector<SessionRecord>> list_active_sessions(const UserId& user, std::int64_t now) override;
+  Result<bool> revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
+                              std::string_view reason) override;
+  Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
+                                   std::string_view reason) override;
+  Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
+
+  Result<void> insert_refresh_token(const RefreshTokenRecord& token) override;
+  Result<RotationResult> rotate_refresh_token(std::string_view presented_hash, const RefreshTokenRecord& successor,
+                                              std::string_view successor_sealed, std::int64_t now,
+                                              std::int64_t grace_seconds) override;
+
+  Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
+                                            const LockoutPolicy& policy) override;
+  Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) override;
+  Result<void> clear_login_failures(std::string_view key) override;
+
+  Result<void> append_audit_event(const AuditEventRecord& event) override;
+  Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
+                                                          int limit) override;
+
+  Result<int> migrate() override;
+  Result<void> ping() override;
+  std::string_view dialect() const noexcept override { return "sqlite"; }
+
+ private:
+  explicit SqliteStore(const std::string& path, const SqliteOptions& options);
+
+  sqlite::ConnectionPool pool_;
+};
+
+}  // namespace sesame::server

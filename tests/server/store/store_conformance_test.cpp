@@ -1,0 +1,915 @@
+// One conformance suite for every Store implementation. The same executable is
+// registered once per dialect (tests/server/store/tests.cmake):
+//   SESAME_TEST_STORE=sqlite    fresh SQLite files in a temp dir
+//   SESAME_TEST_STORE=postgres  fresh databases on the PostgreSQL that
+//                               tests/support/postgres.sh started; its state
+//                               file is SESAME_TEST_POSTGRES_STATE
+// The postgres_recovery suite stops and restarts that server through the script
+// (SESAME_TEST_POSTGRES_SCRIPT), so it runs on a cluster of its own.
+#define BOOST_TEST_MODULE store_conformance
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <latch>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "printing.hpp"
+#include "store/migrations.hpp"
+#include "store/store.hpp"
+
+namespace sesame::server {
+inline std::ostream& operator<<(std::ostream& out, RotationOutcome outcome) {
+  switch (outcome) {
+    case RotationOutcome::rotated: return out << "rotated";
+    case RotationOutcome::already_rotated: return out << "already_rotated";
+    case RotationOutcome::reuse_detected: return out << "reuse_detected";
+    case RotationOutcome::unknown_token: return out << "unknown_token";
+    case RotationOutcome::expired_token: return out << "expired_token";
+    case RotationOutcome::inactive_session: return out << "inactive_session";
+  }
+  return out << "?";
+}
+}  // namespace sesame::server
+
+namespace {
+
+using namespace sesame;
+using namespace sesame::server;
+
+constexpr std::int64_t kNow = 1'700'000'000;
+constexpr std::int64_t kDay = 24 * 60 * 60;
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
+}
+
+std::string store_kind() { return env_or("SESAME_TEST_STORE", "sqlite"); }
+
+template <class T>
+std::string describe(const Result<T>& result) {
+  if (result.ok()) return "ok";
+  return std::string(error_code_name(result.code())) + ": " + result.error().detail;
+}
+
+// REQUIRE_OK(call): the call must succeed (a statement).
+// value_of(call): the call must succeed; its value.
+#define REQUIRE_OK(expr)                                                          \
+  do {                                                                            \
+    const auto& required_result = (expr);                                         \
+    BOOST_REQUIRE_MESSAGE(required_result.ok(), #expr << ": " << describe(required_result)); \
+  } while (false)
+
+template <class T>
+T value_of_impl(Result<T> result, const char* expr) {
+  BOOST_REQUIRE_MESSAGE(result.ok(), expr << ": " << describe(result));
+  return std::move(result).value();
+}
+#define value_of(expr) value_of_impl((expr), #expr)
+
+// Names unique to this run, so tests can share one database.
+std::string unique(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  static const std::string run = std::to_string(::getpid());
+  return prefix + "-" + run + "-" + std::to_string(++counter);
+}
+
+std::map<std::string, std::string> read_key_values(const std::string& path) {
+  std::ifstream in(path);
+  BOOST_REQUIRE_MESSAGE(in, "cannot read " + path + " (is the postgres fixture running?)");
+  std::map<std::string, std::string> values;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+// Where fresh, empty databases come from.
+class Databases {
+ public:
+  Databases() : kind_(store_kind()) {
+    char pattern[] = "/tmp/sesame-store-test.XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(pattern) != nullptr);
+    temp_dir_ = pattern;
+    if (kind_ == "postgres") {
+      const auto state_file = env_or("SESAME_TEST_POSTGRES_STATE", "");
+      BOOST_REQUIRE_MESSAGE(!state_file.empty(), "SESAME_TEST_POSTGRES_STATE is not set");
+      auto state = read_key_values(state_file);
+      host_ = state["host"];
+      port_ = state["port"];
+      BOOST_REQUIRE_MESSAGE(!host_.empty() && !port_.empty(), "incomplete state in " + state_file);
+    } else {
+      BOOST_REQUIRE_MESSAGE(kind_ == "sqlite", "SESAME_TEST_STORE must be sqlite or postgres, not " + kind_);
+    }
+  }
+
+  ~Databases() {
+    if (kind_ == "postgres") {
+      try {
+        pqxx::connection admin(url_of("postgres"));
+        pqxx::nontransaction session(admin);
+        for (const auto& name : created_) session.exec("DROP DATABASE IF EXISTS " + session.quote_name(name) + " WITH (FORCE)");
+      } catch (const std::exception&) {
+        // the cluster is removed by the fixture anyway
+      }
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(temp_dir_, ignored);
+  }
+
+  [[nodiscard]] const std::string& kind() const { return kind_; }
+  [[nodiscard]] const std::filesystem::path& temp_dir() const { return temp_dir_; }
+
+  // The URL of a new, empty database.
+  std::string fresh_url() {
+    const std::string name = "sesame_" + std::to_string(::getpid()) + "_" + std::to_string(++count_);
+    if (kind_ == "sqlite") return "sqlite:" + (temp_dir_ / (name + ".db")).string();
+    pqxx::connection admin(url_of("postgres"));
+    pqxx::nontransaction session(admin);
+    session.exec("CREATE DATABASE " + session.quote_name(name));
+    created_.push_back(name);
+    return url_of(name);
+  }
+
+  std::string url_of(const std::string& database) const {
+    return "postgresql://postgres@/" + database + "?host=" + host_ + "&port=" + port_;
+  }
+
+ private:
+  std::string kind_;
+  std::filesystem::path temp_dir_;
+  std::string host_;
+  std::string port_;
+  int count_ = 0;
+  std::vector<std::string> created_;
+};
+
+// Created on first use, torn down by the global fixture below (not at exit:
+// libpqxx's own statics are gone by then).
+std::unique_ptr<Databases> g_databases;
+
+Databases& databases() {
+  if (!g_databases) g_databases = std::make_unique<Databases>();
+  return *g_databases;
+}
+
+std::unique_ptr<Store> open(const std::string& url) {
+  auto store = open_store(url, databases().temp_dir().string());
+  BOOST_REQUIRE_MESSAGE(store.ok(), describe(store));
+  return std::move(store).value();
+}
+
+// One migrated database shared by the tests that only add uniquely named rows.
+struct SharedStore {
+  SharedStore() : url(databases().fresh_url()), store(open(url)) { REQUIRE_OK(store->migrate()); }
+  std::string url;
+  std::unique_ptr<Store> store;
+};
+
+std::unique_ptr<SharedStore> g_shared;
+
+SharedStore& shared() {
+  if (!g_shared) g_shared = std::make_unique<SharedStore>();
+  return *g_shared;
+}
+
+struct TearDown {
+  TearDown() = default;
+  ~TearDown() {
+    g_shared.reset();  // stores first: PostgreSQL drops databases nobody uses
+    g_databases.reset();
+  }
+};
+Store& store() { return *shared().store; }
+
+std::size_t migration_count() {
+  return store_kind() == "postgres" ? postgres_migrations().size() : sqlite_migrations().size();
+}
+
+UserRecord make_user(const std::string& email_key = unique("user") + "@example.com") {
+  UserRecord user;
+  user.id.value = unique("u");
+  user.email = email_key;
+  user.email_key = email_key;
+  user.name = "Ada";
+  user.tenant_id = "default";
+  user.roles = {"user"};
+  user.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+  user.created_at = kNow;
+  user.updated_at = kNow;
+  return user;
+}
+
+UserRecord create_user() {
+  UserRecord user = make_user();
+  REQUIRE_OK(store().create_user(user));
+  return user;
+}
+
+SessionRecord make_session(const UserId& user, std::int64_t created_at = kNow, std::int64_t lifetime = 30 * kDay) {
+  SessionRecord session;
+  session.id.value = unique("s");
+  session.user_id = user;
+  session.created_at = created_at;
+  session.last_active_at = created_at;
+  session.expires_at = created_at + lifetime;
+  session.ip = "203.0.113.7";
+  session.user_agent = "conformance/1.0";
+  session.amr = {"pwd"};
+  return session;
+}
+
+SessionRecord create_session(const UserId& user, std::int64_t created_at = kNow, std::int64_t lifetime = 30 * kDay) {
+  SessionRecord session = make_session(user, created_at, lifetime);
+  REQUIRE_OK(store().create_session(session));
+  return session;
+}
+
+RefreshTokenRecord make_token(const SessionId& session, std::int64_t issued_at = kNow,
+                              std::int64_t lifetime = 30 * kDay) {
+  RefreshTokenRecord token;
+  token.token_hash = unique("hash");
+  token.session_id = session;
+  token.issued_at = issued_at;
+  token.expires_at = issued_at + lifetime;
+  return token;
+}
+
+// A user with a session and its first refresh token, stored.
+struct Family {
+  UserRecord user;
+  SessionRecord session;
+  RefreshTokenRecord token;
+};
+
+Family create_family(Store& target = store()) {
+  Family family{make_user(), {}, {}};
+  REQUIRE_OK(target.create_user(family.user));
+  family.session = make_session(family.user.id);
+  REQUIRE_OK(target.create_session(family.session));
+  family.token = make_token(family.session.id);
+  REQUIRE_OK(target.insert_refresh_token(family.token));
+  return family;
+}
+
+struct SqliteOnly {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    return store_kind() == "sqlite";
+  }
+};
+
+// Runs `work(i)` on `count` threads released together; returns the results in order.
+template <class Work>
+auto on_threads(int count, Work work) {
+  using Value = decltype(work(0));
+  std::vector<std::optional<Value>> results(static_cast<std::size_t>(count));
+  std::latch start(count);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < count; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      results[static_cast<std::size_t>(i)].emplace(work(i));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::vector<Value> values;
+  for (auto& result : results) values.push_back(std::move(*result));
+  return values;
+}
+
+}  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(TearDown);
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(migrations)
+
+BOOST_AUTO_TEST_CASE(migrate_applies_every_migration_once_then_nothing) {
+  auto fresh = open(databases().fresh_url());
+  const auto first = value_of(fresh->migrate());
+  BOOST_TEST(static_cast<std::size_t>(first) == migration_count());
+  const auto second = value_of(fresh->migrate());
+  BOOST_TEST(second == 0);
+  BOOST_TEST(fresh->ping().ok());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_migrations_from_two_stores_apply_each_version_once) {
+  const auto url = databases().fresh_url();
+  auto one = open(url);
+  auto two = open(url);
+  auto applied = on_threads(2, [&](int i) { return (i == 0 ? one : two)->migrate(); });
+  BOOST_REQUIRE_MESSAGE(applied[0].ok(), describe(applied[0]));
+  BOOST_REQUIRE_MESSAGE(applied[1].ok(), describe(applied[1]));
+  BOOST_TEST(static_cast<std::size_t>(applied[0].value() + applied[1].value()) == migration_count());
+  BOOST_TEST(value_of(one->migrate()) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(store_reports_its_dialect) { BOOST_TEST(store().dialect() == store_kind()); }
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(open_store_urls, *boost::unit_test::precondition(SqliteOnly{}))
+
+BOOST_AUTO_TEST_CASE(empty_url_creates_a_private_data_dir_and_database) {
+  const auto data_dir = databases().temp_dir() / "nested" / "data";
+  auto opened = open_store("", data_dir.string());
+  BOOST_REQUIRE_MESSAGE(opened.ok(), describe(opened));
+  BOOST_TEST(opened.value()->dialect() == "sqlite");
+  struct stat info {};
+  BOOST_REQUIRE(::stat(data_dir.c_str(), &info) == 0);
+  BOOST_TEST((info.st_mode & 0777) == 0700u);
+  BOOST_REQUIRE(::stat((data_dir / "sesame.db").c_str(), &info) == 0);
+  BOOST_TEST((info.st_mode & 0777) == 0600u);
+}
+
+BOOST_AUTO_TEST_CASE(sqlite_url_names_the_file) {
+  const auto path = databases().temp_dir() / "named" / "custom.sqlite";
+  auto opened = open_store("sqlite:" + path.string(), "");
+  BOOST_REQUIRE_MESSAGE(opened.ok(), describe(opened));
+  BOOST_TEST(std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_url_scheme_is_invalid_and_not_echoed) {
+  auto opened = open_store("mysql://root:hunter2@db/sesame", "");
+  BOOST_REQUIRE(!opened.ok());
+  BOOST_TEST(opened.code() == ErrorCode::invalid_argument);
+  BOOST_TEST(opened.error().detail.find("hunter2") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(accounts)
+
+BOOST_AUTO_TEST_CASE(created_user_is_found_by_email_key_and_by_id) {
+  UserRecord user = make_user();
+  user.roles = {"user", "admin"};
+  user.email_verified = true;
+  REQUIRE_OK(store().create_user(user));
+
+  const auto by_key = value_of(store().find_user_by_email_key(user.email_key));
+  BOOST_REQUIRE(by_key.has_value());
+  const UserRecord& found = *by_key;
+  BOOST_TEST(found.id.value == user.id.value);
+  BOOST_TEST(found.email == user.email);
+  BOOST_TEST(found.name == user.name);
+  BOOST_TEST(found.tenant_id == user.tenant_id);
+  BOOST_TEST(found.roles == user.roles, boost::test_tools::per_element());
+  BOOST_TEST(found.password_hash == user.password_hash);
+  BOOST_TEST(found.email_verified);
+  BOOST_TEST(!found.disabled);
+  BOOST_TEST(found.created_at == user.created_at);
+
+  const auto by_id = value_of(store().find_user_by_id(user.id));
+  BOOST_REQUIRE(by_id.has_value());
+  BOOST_TEST(by_id->email_key == user.email_key);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_user_is_empty_not_an_error) {
+  BOOST_TEST(!value_of(store().find_user_by_email_key("nobody@example.com")).has_value());
+  BOOST_TEST(!value_of(store().find_user_by_id(UserId{"no-such-id"})).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(second_user_with_the_same_email_key_is_email_taken) {
+  const UserRecord first = create_user();
+  UserRecord second = make_user(first.email_key);
+  second.email = "Other.Case@Example.com";
+  const auto created = store().create_user(second);
+  BOOST_REQUIRE(!created.ok());
+  BOOST_TEST(created.code() == ErrorCode::email_taken);
+  BOOST_TEST(!value_of(store().find_user_by_id(second.id)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(twenty_concurrent_creates_of_one_email_exactly_one_succeeds) {
+  const std::string email_key = unique("race") + "@example.com";
+  auto results = on_threads(20, [&](int) { return store().create_user(make_user(email_key)); });
+  int succeeded = 0;
+  int taken = 0;
+  for (const auto& result : results) {
+    if (result.ok()) ++succeeded;
+    else if (result.code() == ErrorCode::email_taken) ++taken;
+    else BOOST_ERROR("unexpected: " << describe(result));
+  }
+  BOOST_TEST(succeeded == 1);
+  BOOST_TEST(taken == 19);
+}
+
+BOOST_AUTO_TEST_CASE(password_hash_update_is_stored_with_its_time) {
+  const UserRecord user = create_user();
+  REQUIRE_OK(store().update_password_hash(user.id, "$argon2id$v=19$m=65536,t=3,p=1$bmV3$bmV3", kNow + 60));
+  const auto found = value_of(store().find_user_by_id(user.id));
+  BOOST_TEST(found->password_hash == "$argon2id$v=19$m=65536,t=3,p=1$bmV3$bmV3");
+  BOOST_TEST(found->updated_at == kNow + 60);
+}
+
+BOOST_AUTO_TEST_CASE(password_hash_update_of_unknown_user_is_not_found) {
+  const auto updated = store().update_password_hash(UserId{"no-such-id"}, "x", kNow);
+  BOOST_REQUIRE(!updated.ok());
+  BOOST_TEST(updated.code() == ErrorCode::not_found);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(sessions)
+
+BOOST_AUTO_TEST_CASE(created_session_is_found_with_every_field) {
+  const UserRecord user = create_user();
+  SessionRecord session = make_session(user.id);
+  session.amr = {"pwd", "otp"};
+  REQUIRE_OK(store().create_session(session));
+  const auto found = value_of(store().find_session(session.id));
+  BOOST_REQUIRE(found.has_value());
+  const SessionRecord& record = *found;
+  BOOST_TEST(record.user_id.value == user.id.value);
+  BOOST_TEST(record.created_at == session.created_at);
+  BOOST_TEST(record.last_active_at == session.last_active_at);
+  BOOST_TEST(record.expires_at == session.expires_at);
+  BOOST_TEST(record.ip == session.ip);
+  BOOST_TEST(record.user_agent == session.user_agent);
+  BOOST_TEST(record.amr == session.amr, boost::test_tools::per_element());
+  BOOST_TEST(!record.revoked_at.has_value());
+  BOOST_TEST(!value_of(store().find_session(SessionId{"no-such-session"})).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(active_sessions_exclude_revoked_and_expired_newest_first) {
+  const UserRecord user = create_user();
+  const UserRecord other = create_user();
+  const auto older = create_session(user.id, kNow - 100);
+  const auto newer = create_session(user.id, kNow - 10);
+  const auto revoked = create_session(user.id, kNow - 50);
+  const auto expired = create_session(user.id, kNow - 2 * kDay, kDay);
+  create_session(other.id);
+  BOOST_TEST(value_of(store().revoke_session(revoked.id, user.id, kNow, "logout")));
+
+  const auto active = value_of(store().list_active_sessions(user.id, kNow));
+  std::vector<std::string> ids;
+  for (const auto& session : active) ids.push_back(session.id.value);
+  const std::vector<std::string> expected{newer.id.value, older.id.value};
+  BOOST_TEST(ids == expected, boost::test_tools::per_element());
+  (void)expired;
+}
+
+BOOST_AUTO_TEST_CASE(revoking_another_users_session_is_false_and_changes_nothing) {
+  const UserRecord owner = create_user();
+  const UserRecord stranger = create_user();
+  const auto session = create_session(owner.id);
+  BOOST_TEST(!value_of(store().revoke_session(session.id, stranger.id, kNow, "revoked")));
+  BOOST_TEST(value_of(store().is_session_active(session.id, kNow)));
+}
+
+BOOST_AUTO_TEST_CASE(revoking_a_session_records_why_and_only_once) {
+  const UserRecord user = create_user();
+  const auto session = create_session(user.id);
+  BOOST_TEST(value_of(store().revoke_session(session.id, user.id, kNow + 5, "logout")));
+  BOOST_TEST(!value_of(store().revoke_session(session.id, user.id, kNow + 6, "revoked")));
+  const auto found = value_of(store().find_session(session.id));
+  BOOST_TEST(found->revoked_at.value_or(-1) == kNow + 5);
+  BOOST_TEST(found->revoked_reason == "logout");
+  BOOST_TEST(!value_of(store().is_session_active(session.id, kNow + 6)));
+}
+
+BOOST_AUTO_TEST_CASE(revoking_all_but_the_current_session_keeps_only_that_one) {
+  const UserRecord user = create_user();
+  const UserRecord other = create_user();
+  const auto current = create_session(user.id);
+  const auto second = create_session(user.id);
+  const auto third = create_session(user.id);
+  const auto bystander = create_session(other.id);
+  const auto revoked = value_of(store().revoke_user_sessions(user.id, current.id, kNow, "revoked"));
+  BOOST_TEST(revoked == 2);
+  BOOST_TEST(value_of(store().is_session_active(current.id, kNow)));
+  BOOST_TEST(!value_of(store().is_session_active(second.id, kNow)));
+  BOOST_TEST(!value_of(store().is_session_active(third.id, kNow)));
+  BOOST_TEST(value_of(store().is_session_active(bystander.id, kNow)));
+
+  const auto everything = value_of(store().revoke_user_sessions(user.id, std::nullopt, kNow, "password_change"));
+  BOOST_TEST(everything == 1);
+  BOOST_TEST(!value_of(store().is_session_active(current.id, kNow)));
+  BOOST_TEST(value_of(store().find_session(current.id))->revoked_reason == "password_change");
+}
+
+BOOST_AUTO_TEST_CASE(session_is_active_until_its_absolute_expiry) {
+  const UserRecord user = create_user();
+  const auto session = create_session(user.id, kNow, 100);
+  BOOST_TEST(value_of(store().is_session_active(session.id, kNow + 99)));
+  BOOST_TEST(!value_of(store().is_session_active(session.id, kNow + 100)));
+  BOOST_TEST(!value_of(store().is_session_active(SessionId{"no-such-session"}, kNow)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(refresh_tokens)
+
+constexpr std::int64_t kGrace = 10;
+
+BOOST_AUTO_TEST_CASE(current_token_rotates_to_its_successor) {
+  const Family family = create_family();
+  const auto successor = make_token(family.session.id, kNow + 60);
+  const auto rotated = value_of(store().rotate_refresh_token(family.token.token_hash, successor, "sealed-1",
+                                                                kNow + 60, kGrace));
+  BOOST_TEST(rotated.outcome == RotationOutcome::rotated);
+  BOOST_REQUIRE(rotated.session.has_value());
+  BOOST_TEST(rotated.session->id.value == family.session.id.value);
+  BOOST_TEST(rotated.session->user_id.value == family.user.id.value);
+  BOOST_TEST(value_of(store().find_session(family.session.id))->last_active_at == kNow + 60);
+
+  // the successor is the current token now
+  const auto next = make_token(family.session.id, kNow + 120);
+  const auto again = value_of(store().rotate_refresh_token(successor.token_hash, next, "sealed-2", kNow + 120,
+                                                              kGrace));
+  BOOST_TEST(again.outcome == RotationOutcome::rotated);
+}
+
+BOOST_AUTO_TEST_CASE(successor_joins_the_presented_tokens_session) {
+  const Family family = create_family();
+  RefreshTokenRecord successor = make_token(SessionId{}, kNow);  // the caller cannot know the session
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, successor, "sealed-1", kNow, kGrace));
+  const auto next = value_of(
+      store().rotate_refresh_token(successor.token_hash, make_token(SessionId{}, kNow + 1), "sealed-2", kNow + 1, kGrace));
+  BOOST_TEST(next.outcome == RotationOutcome::rotated);
+  BOOST_REQUIRE(next.session.has_value());
+  BOOST_TEST(next.session->id.value == family.session.id.value);
+}
+
+BOOST_AUTO_TEST_CASE(rotated_token_within_grace_hands_out_the_same_successor) {
+  const Family family = create_family();
+  const auto successor = make_token(family.session.id, kNow);
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, successor, "sealed-winner", kNow, kGrace));
+
+  const auto late = make_token(family.session.id, kNow + kGrace);
+  const auto repeated =
+      value_of(store().rotate_refresh_token(family.token.token_hash, late, "sealed-late", kNow + kGrace, kGrace));
+  BOOST_TEST(repeated.outcome == RotationOutcome::already_rotated);
+  BOOST_TEST(repeated.successor_sealed == "sealed-winner");
+  BOOST_TEST(repeated.session->id.value == family.session.id.value);
+  BOOST_TEST(value_of(store().is_session_active(family.session.id, kNow + kGrace)));
+  // the late caller's successor was never stored
+  const auto probe = make_token(family.session.id, kNow + kGrace);
+  BOOST_TEST(value_of(store().rotate_refresh_token(late.token_hash, probe, "x", kNow + kGrace, kGrace)).outcome ==
+             RotationOutcome::unknown_token);
+}
+
+BOOST_AUTO_TEST_CASE(rotated_token_after_grace_revokes_the_session_and_its_successors) {
+  const Family family = create_family();
+  const auto successor = make_token(family.session.id, kNow);
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, successor, "sealed-1", kNow, kGrace));
+
+  const auto replay = make_token(family.session.id, kNow + kGrace + 1);
+  const auto reused = value_of(
+      store().rotate_refresh_token(family.token.token_hash, replay, "sealed-replay", kNow + kGrace + 1, kGrace));
+  BOOST_TEST(reused.outcome == RotationOutcome::reuse_detected);
+  BOOST_TEST(reused.session->revoked_reason == "refresh_reuse");
+  BOOST_TEST(reused.successor_sealed.empty());
+
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow + kGrace + 1)));
+  const auto session = value_of(store().find_session(family.session.id));
+  BOOST_TEST(session->revoked_reason == "refresh_reuse");
+  BOOST_TEST(session->revoked_at.value_or(-1) == kNow + kGrace + 1);
+
+  // the legitimate holder's successor dies with the family
+  const auto next = make_token(family.session.id, kNow + kGrace + 2);
+  const auto after = value_of(
+      store().rotate_refresh_token(successor.token_hash, next, "sealed-2", kNow + kGrace + 2, kGrace));
+  BOOST_TEST(after.outcome == RotationOutcome::inactive_session);
+}
+
+BOOST_AUTO_TEST_CASE(zero_grace_treats_any_second_use_as_reuse) {
+  const Family family = create_family();
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow, 0));
+  const auto again =
+      value_of(store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "t", kNow, 0));
+  BOOST_TEST(again.outcome == RotationOutcome::reuse_detected);
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow)));
+}
+
+BOOST_AUTO_TEST_CASE(expired_token_is_refused_and_changes_nothing) {
+  Family family{make_user(), {}, {}};
+  REQUIRE_OK(store().create_user(family.user));
+  family.session = create_session(family.user.id);
+  family.token = make_token(family.session.id, kNow, 60);
+  REQUIRE_OK(store().insert_refresh_token(family.token));
+
+  const auto expired = value_of(
+      store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow + 60, kGrace));
+  BOOST_TEST(expired.outcome == RotationOutcome::expired_token);
+  BOOST_TEST(value_of(store().is_session_active(family.session.id, kNow + 60)));
+  // still unused: presenting it again is expiry again, not reuse
+  const auto again = value_of(store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id),
+                                                              "s", kNow + 3600, kGrace));
+  BOOST_TEST(again.outcome == RotationOutcome::expired_token);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_token_is_unknown_without_a_session) {
+  const Family family = create_family();
+  const auto unknown = value_of(
+      store().rotate_refresh_token("no-such-hash", make_token(family.session.id), "s", kNow, kGrace));
+  BOOST_TEST(unknown.outcome == RotationOutcome::unknown_token);
+  BOOST_TEST(!unknown.session.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(token_of_a_revoked_or_expired_session_is_inactive_session) {
+  const Family logged_out = create_family();
+  REQUIRE_OK(store().revoke_session(logged_out.session.id, logged_out.user.id, kNow, "logout"));
+  const auto after_logout = value_of(store().rotate_refresh_token(
+      logged_out.token.token_hash, make_token(logged_out.session.id), "s", kNow + 1, kGrace));
+  BOOST_TEST(after_logout.outcome == RotationOutcome::inactive_session);
+
+  Family aged{make_user(), {}, {}};
+  REQUIRE_OK(store().create_user(aged.user));
+  aged.session = create_session(aged.user.id, kNow, 3600);
+  aged.token = make_token(aged.session.id, kNow, 30 * kDay);  // outlives its session
+  REQUIRE_OK(store().insert_refresh_token(aged.token));
+  const auto after_lifetime = value_of(
+      store().rotate_refresh_token(aged.token.token_hash, make_token(aged.session.id), "s", kNow + 3600, kGrace));
+  BOOST_TEST(after_lifetime.outcome == RotationOutcome::inactive_session);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_rotations_of_one_token_rotate_exactly_once) {
+  const Family family = create_family();
+  constexpr int kThreads = 12;
+  std::vector<RefreshTokenRecord> successors;
+  for (int i = 0; i < kThreads; ++i) successors.push_back(make_token(family.session.id, kNow + 1));
+  auto results = on_threads(kThreads, [&](int i) {
+    return store().rotate_refresh_token(family.token.token_hash, successors[static_cast<std::size_t>(i)],
+                                        "sealed-" + std::to_string(i), kNow + 1, kGrace);
+  });
+  int rotated = 0;
+  std::string winner;
+  for (int i = 0; i < kThreads; ++i) {
+    const auto& result = results[static_cast<std::size_t>(i)];
+    BOOST_REQUIRE_MESSAGE(result.ok(), describe(result));
+    if (result.value().outcome == RotationOutcome::rotated) {
+      ++rotated;
+      winner = "sealed-" + std::to_string(i);
+    }
+  }
+  BOOST_REQUIRE(rotated == 1);
+  for (const auto& result : results) {
+    if (result.value().outcome == RotationOutcome::rotated) continue;
+    BOOST_TEST(result.value().outcome == RotationOutcome::already_rotated);
+    BOOST_TEST(result.value().successor_sealed == winner);
+  }
+  BOOST_TEST(value_of(store().is_session_active(family.session.id, kNow + 1)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(lockout)
+
+const LockoutPolicy kPolicy{5, 15 * 60, 10 * 60};
+
+BOOST_AUTO_TEST_CASE(failures_count_up_and_lock_at_the_limit) {
+  const std::string key = unique("lock");
+  for (int i = 1; i <= 4; ++i) {
+    const auto state = value_of(store().record_login_failure(key, kNow + i, kPolicy));
+    BOOST_TEST(state.failures == i);
+    BOOST_TEST(!state.locked_until.has_value());
+  }
+  const auto locked = value_of(store().record_login_failure(key, kNow + 5, kPolicy));
+  BOOST_TEST(locked.failures == 5);
+  BOOST_TEST(locked.locked_until.value_or(-1) == kNow + 5 + kPolicy.lock_seconds);
+
+  const auto seen = value_of(store().lockout_state(key, kNow + 6));
+  BOOST_TEST(seen.locked_until.value_or(-1) == kNow + 5 + kPolicy.lock_seconds);
+  // failing while locked does not extend the lock
+  const auto more = value_of(store().record_login_failure(key, kNow + 7, kPolicy));
+  BOOST_TEST(more.locked_until.value_or(-1) == kNow + 5 + kPolicy.lock_seconds);
+}
+
+BOOST_AUTO_TEST_CASE(lock_ends_after_lock_seconds_and_counting_starts_over) {
+  const std::string key = unique("lock");
+  for (int i = 0; i < 5; ++i) REQUIRE_OK(store().record_login_failure(key, kNow, kPolicy));
+  const std::int64_t unlocked_at = kNow + kPolicy.lock_seconds;
+  BOOST_TEST(value_of(store().lockout_state(key, unlocked_at - 1)).locked_until.has_value());
+  const auto after = value_of(store().lockout_state(key, unlocked_at));
+  BOOST_TEST(after.failures == 0);
+  BOOST_TEST(!after.locked_until.has_value());
+  const auto fresh = value_of(store().record_login_failure(key, unlocked_at, kPolicy));
+  BOOST_TEST(fresh.failures == 1);
+  BOOST_TEST(!fresh.locked_until.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(failures_older_than_the_window_no_longer_count) {
+  const std::string key = unique("lock");
+  for (int i = 0; i < 4; ++i) REQUIRE_OK(store().record_login_failure(key, kNow, kPolicy));
+  BOOST_TEST(value_of(store().lockout_state(key, kNow + kPolicy.window_seconds - 1)).failures == 4);
+  BOOST_TEST(value_of(store().lockout_state(key, kNow + kPolicy.window_seconds)).failures == 0);
+  const auto next = value_of(store().record_login_failure(key, kNow + kPolicy.window_seconds, kPolicy));
+  BOOST_TEST(next.failures == 1);
+  BOOST_TEST(!next.locked_until.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(clearing_failures_unlocks) {
+  const std::string key = unique("lock");
+  for (int i = 0; i < 5; ++i) REQUIRE_OK(store().record_login_failure(key, kNow, kPolicy));
+  REQUIRE_OK(store().clear_login_failures(key));
+  const auto state = value_of(store().lockout_state(key, kNow));
+  BOOST_TEST(state.failures == 0);
+  BOOST_TEST(!state.locked_until.has_value());
+  BOOST_TEST(value_of(store().lockout_state(unique("never-failed"), kNow)).failures == 0);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_failures_are_all_counted) {
+  const std::string key = unique("lock");
+  const LockoutPolicy lenient{100, 15 * 60, 10 * 60};
+  auto results = on_threads(10, [&](int) { return store().record_login_failure(key, kNow, lenient); });
+  std::set<int> counts;
+  for (const auto& result : results) {
+    BOOST_REQUIRE_MESSAGE(result.ok(), describe(result));
+    counts.insert(result.value().failures);
+  }
+  BOOST_TEST(counts.size() == 10u);  // each call saw its own count: 1..10
+  BOOST_TEST(value_of(store().lockout_state(key, kNow)).failures == 10);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(audit)
+
+AuditEventRecord make_event(const std::string& user_id, std::int64_t at, const std::string& type) {
+  AuditEventRecord event;
+  event.id = unique("evt");
+  event.type = type;
+  event.created_at = at;
+  event.user_id = user_id;
+  event.actor_id = user_id;
+  event.ip = "198.51.100.4";
+  event.user_agent = "conformance/1.0";
+  event.request_id = unique("req");
+  event.details_json = R"({"reason":"test","attempt":1})";
+  return event;
+}
+
+BOOST_AUTO_TEST_CASE(audit_events_page_newest_first) {
+  const std::string user = unique("audit-user");
+  const std::string other = unique("audit-other");
+  std::vector<AuditEventRecord> appended;
+  // two events share a second: insertion order breaks the tie
+  for (std::int64_t at : {kNow, kNow + 1, kNow + 2, kNow + 2, kNow + 3}) {
+    appended.push_back(make_event(user, at, "login.succeeded"));
+    REQUIRE_OK(store().append_audit_event(appended.back()));
+    REQUIRE_OK(store().append_audit_event(make_event(other, at, "login.failed")));
+  }
+
+  std::vector<std::string> seen;
+  std::string before;
+  for (int page = 0; page < 4; ++page) {
+    const auto events = value_of(store().list_audit_events(user, before, 2));
+    if (events.empty()) break;
+    for (const auto& event : events) {
+      BOOST_TEST(event.user_id == user);
+      seen.push_back(event.id);
+    }
+    before = events.back().id;
+  }
+  std::vector<std::string> expected;
+  for (auto it = appended.rbegin(); it != appended.rend(); ++it) expected.push_back(it->id);
+  BOOST_TEST(seen == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(audit_event_keeps_every_field) {
+  const std::string user = unique("audit-user");
+  const AuditEventRecord event = make_event(user, kNow, "refresh.reuse_detected");
+  REQUIRE_OK(store().append_audit_event(event));
+  const auto events = value_of(store().list_audit_events(user, "", 10));
+  BOOST_REQUIRE(events.size() == 1u);
+  const auto& found = events.front();
+  BOOST_TEST(found.id == event.id);
+  BOOST_TEST(found.type == event.type);
+  BOOST_TEST(found.created_at == event.created_at);
+  BOOST_TEST(found.actor_id == event.actor_id);
+  BOOST_TEST(found.ip == event.ip);
+  BOOST_TEST(found.user_agent == event.user_agent);
+  BOOST_TEST(found.request_id == event.request_id);
+  // PostgreSQL stores jsonb: compare the JSON, not its spelling
+  BOOST_TEST(nlohmann::json::parse(found.details_json) == nlohmann::json::parse(event.details_json));
+}
+
+BOOST_AUTO_TEST_CASE(audit_without_user_filter_lists_everyone_and_unknown_cursor_lists_nothing) {
+  const std::string first = unique("audit-user");
+  const std::string second = unique("audit-user");
+  const std::int64_t future = kNow + 100 * kDay;  // newer than every other test's events
+  REQUIRE_OK(store().append_audit_event(make_event(first, future, "a")));
+  REQUIRE_OK(store().append_audit_event(make_event(second, future + 1, "b")));
+  const auto newest = value_of(store().list_audit_events("", "", 2));
+  BOOST_REQUIRE(newest.size() == 2u);
+  BOOST_TEST(newest[0].user_id == second);
+  BOOST_TEST(newest[1].user_id == first);
+  BOOST_TEST(value_of(store().list_audit_events("", "no-such-event", 10)).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// Two store instances on one database stand for two server processes.
+BOOST_AUTO_TEST_SUITE(several_instances)
+
+BOOST_AUTO_TEST_CASE(two_instances_see_each_others_writes) {
+  auto other = open(shared().url);
+  const Family family = create_family(store());
+  const auto seen = value_of(other->find_user_by_id(family.user.id));
+  BOOST_TEST(seen.has_value());
+
+  // rotated on one, the replay is caught on the other
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow, 10));
+  const auto replay =
+      value_of(other->rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "t", kNow + 11, 10));
+  BOOST_TEST(replay.outcome == RotationOutcome::reuse_detected);
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow + 11)));
+
+  // lockout counted across both
+  const std::string key = unique("lock");
+  const LockoutPolicy policy{4, 900, 900};
+  for (int i = 0; i < 3; ++i) REQUIRE_OK((i % 2 == 0 ? store() : *other).record_login_failure(key, kNow, policy));
+  BOOST_TEST(value_of(other->record_login_failure(key, kNow, policy)).locked_until.has_value());
+  BOOST_TEST(value_of(store().lockout_state(key, kNow)).locked_until.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_rotations_across_instances_rotate_exactly_once) {
+  auto other = open(shared().url);
+  const Family family = create_family(store());
+  auto results = on_threads(8, [&](int i) {
+    Store& target = i % 2 == 0 ? store() : *other;
+    return target.rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "sealed", kNow, 10);
+  });
+  int rotated = 0;
+  int already = 0;
+  for (const auto& result : results) {
+    BOOST_REQUIRE_MESSAGE(result.ok(), describe(result));
+    if (result.value().outcome == RotationOutcome::rotated) ++rotated;
+    if (result.value().outcome == RotationOutcome::already_rotated) ++already;
+  }
+  BOOST_TEST(rotated == 1);
+  BOOST_TEST(already == 7);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// The pool heals after the database goes away and comes back. Runs only where
+// the harness handed us a cluster of our own to stop (ctest: store_postgres_recovery).
+namespace {
+
+struct OwnPostgres {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    return store_kind() == "postgres" && !env_or("SESAME_TEST_POSTGRES_SCRIPT", "").empty();
+  }
+};
+
+void postgres_control(const std::string& command) {
+  const std::string line = "bash '" + env_or("SESAME_TEST_POSTGRES_SCRIPT", "") + "' " + command + " '" +
+                           env_or("SESAME_TEST_POSTGRES_STATE", "") + "'";
+  BOOST_REQUIRE_MESSAGE(std::system(line.c_str()) == 0, "failed: " + line);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(postgres_recovery, *boost::unit_test::precondition(OwnPostgres{}))
+
+BOOST_AUTO_TEST_CASE(pool_recovers_after_restart_and_outage) {
+  const std::string url = databases().fresh_url();
+  auto target = open(url);
+  REQUIRE_OK(target->migrate());
+  const Family family = create_family(*target);
+  // several idle connections, all of which the restart kills
+  on_threads(4, [&](int) { return target->is_session_active(family.session.id, kNow); });
+
+  postgres_control("restart");
+  BOOST_TEST(value_of(target->find_user_by_id(family.user.id)).has_value());
+
+  postgres_control("halt");
+  const auto during = target->find_user_by_id(family.user.id);
+  BOOST_REQUIRE(!during.ok());
+  BOOST_TEST(during.code() == ErrorCode::service_unavailable);
+  const auto check = target->is_session_active(family.session.id, kNow);
+  BOOST_REQUIRE(!check.ok());
+  BOOST_TEST(check.code() == ErrorCode::service_unavailable);
+  const auto opened = open_store(url, "");
+  BOOST_REQUIRE(!opened.ok());
+  BOOST_TEST(opened.code() == ErrorCode::service_unavailable);
+
+  postgres_control("resume");
+  BOOST_TEST(value_of(target->find_user_by_id(family.user.id)).has_value());
+  BOOST_TEST(value_of(target->is_session_active(family.session.id, kNow)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
