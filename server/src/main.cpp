@@ -1,15 +1,119 @@
-// sesame-server: at this stage it only reports its version; the HTTP server,
-// storage and CLI subcommands arrive with the server issue.
+// sesame-server: serve | migrate | keys rotate | admin create.
+// Configuration comes from the environment (see config/config.hpp and the README).
+#include <CLI/CLI.hpp>
+
+#include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <string>
 
+#include "app/app.hpp"
+#include "auth/server_secrets.hpp"
+#include "auth/signing_key_ring.hpp"
+#include "auth/sodium_random.hpp"
+#include "config/config.hpp"
+#include "http/termination_signals.hpp"
+#include "store/store.hpp"
 #include "version.hpp"
 
-int main(int argc, char** argv) {
-  if (argc > 1 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-    std::printf("usage: sesame-server [--version]\n");
-    return 0;
+namespace {
+
+using namespace sesame;
+using namespace sesame::server;
+
+int fail(std::string_view what, const std::string& detail) {
+  std::fprintf(stderr, "sesame-server: %.*s: %s\n", static_cast<int>(what.size()), what.data(), detail.c_str());
+  return 1;
+}
+
+std::int64_t now_seconds() { return SystemClock().now_unix_seconds(); }
+
+int serve(const Config& config) {
+  // Before any thread starts, so that every thread inherits the mask and the
+  // signal is taken only by wait_for_termination_signal().
+  http::block_termination_signals();
+  auto app = App::create(config);
+  if (!app.ok()) return fail("start", std::string(error_code_name(app.code())) + ": " + app.error().detail);
+  try {
+    (*app)->start();
+  } catch (const std::exception& error) {
+    return fail("listen", error.what());
   }
-  std::printf("sesame-server %s\n", std::string(sesame::server::version()).c_str());
+  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"sesame-server %s listening\",\"listen\":\"%s\",\"port\":%u}\n",
+               std::string(version()).c_str(), config.listen.c_str(), static_cast<unsigned>((*app)->port()));
+  const int signal_number = http::wait_for_termination_signal();
+  std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopping\",\"signal\":%d}\n", signal_number);
+  (*app)->stop();
   return 0;
+}
+
+int migrate(const Config& config) {
+  auto store = open_store(config.database_url, config.data_dir);
+  if (!store.ok()) return fail("migrate", store.error().detail);
+  auto applied = (*store)->migrate();
+  if (!applied.ok()) return fail("migrate", applied.error().detail);
+  std::printf("applied %d migration(s) to the %s database\n", *applied, std::string((*store)->dialect()).c_str());
+  return 0;
+}
+
+int rotate_keys(const Config& config) {
+  require_sodium();
+  SodiumRandom random;
+  const auto now = now_seconds();
+  auto secrets = load_server_secrets(config.data_dir, SecretSources::from_environment(), random, now);
+  if (!secrets.ok()) return fail("keys rotate", secrets.error().detail);
+  auto ring = rotate_signing_key_ring_file(secrets->signing_keys_file, random, now,
+                                           signing_key_retention_seconds(config.access_token_ttl_seconds));
+  if (!ring.ok()) return fail("keys rotate", ring.error().detail);
+  std::printf("new signing key %s; %zu key(s) published\n", ring->current().kid().c_str(), ring->entries().size());
+  return 0;
+}
+
+int create_admin(const Config& config, const std::string& email, const std::string& name) {
+  // The password comes from standard input, never from the command line
+  // (where ps and shell history would show it).
+  std::string password;
+  std::getline(std::cin, password);
+  auto app = App::create(config);
+  if (!app.ok()) return fail("admin create", app.error().detail);
+  api::RegisterRequest request{email, password, name.empty() ? std::nullopt : std::optional<std::string>(name)};
+  auto user = (*app)->create_admin(request);
+  if (!user.ok()) {
+    std::string detail = std::string(error_code_name(user.code())) + ": " + user.error().detail;
+    for (const auto& violation : user.error().violations) detail += "; " + violation.code;
+    return fail("admin create", detail);
+  }
+  std::printf("created admin %s (%s)\n", user->email.c_str(), user->id.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up must not end the server
+  CLI::App cli{"Sesame authentication server. Configuration comes from the environment (see README)."};
+  cli.set_version_flag("--version", std::string(version()));
+  cli.require_subcommand(0, 1);
+  auto* serve_command = cli.add_subcommand("serve", "run the HTTP server (the default)");
+  auto* migrate_command = cli.add_subcommand("migrate", "apply the database migrations and exit");
+  auto* keys_command = cli.add_subcommand("keys", "signing keys");
+  auto* rotate_command = keys_command->add_subcommand("rotate", "add a new current signing key");
+  keys_command->require_subcommand(1);
+  auto* admin_command = cli.add_subcommand("admin", "administration");
+  auto* create_command = admin_command->add_subcommand("create", "create an admin user; the password is read from stdin");
+  admin_command->require_subcommand(1);
+  std::string email;
+  std::string name;
+  create_command->add_option("--email", email, "the admin's email")->required();
+  create_command->add_option("--name", name, "the admin's display name");
+  CLI11_PARSE(cli, argc, argv);
+
+  auto config = load_config(process_environment());
+  if (!config.ok()) return fail("configuration", config.error().detail);
+
+  if (migrate_command->parsed()) return migrate(*config);
+  if (rotate_command->parsed()) return rotate_keys(*config);
+  if (create_command->parsed()) return create_admin(*config, email, name);
+  (void)serve_command;
+  return serve(*config);
 }

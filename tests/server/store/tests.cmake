@@ -15,6 +15,7 @@ sesame_add_test(store_conformance_sqlite
   SOURCES store/store_conformance_test.cpp LIBRARIES sesame::server)
 # One binary, registered once per dialect below.
 set_target_properties(store_conformance_sqlite PROPERTIES OUTPUT_NAME store_conformance_test)
+target_include_directories(store_conformance_sqlite PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
 set_tests_properties(store_conformance_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
 
 set(SESAME_TEST_POSTGRES_SCRIPT "${PROJECT_SOURCE_DIR}/tests/support/postgres.sh")

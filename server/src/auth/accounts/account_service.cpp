@@ -1,0 +1,120 @@
+#include "auth/accounts/account_service.hpp"
+
+#include "auth/identifiers.hpp"
+
+namespace sesame::server {
+
+api::User to_api_user(const UserRecord& user) {
+  api::User out;
+  out.id = user.id.value;
+  out.email = user.email;
+  if (!user.name.empty()) out.name = user.name;
+  out.tenant_id = user.tenant_id;
+  out.roles = user.roles;
+  out.email_verified = user.email_verified;
+  out.mfa_enabled = false;  // TOTP arrives with the MFA issue
+  out.disabled = user.disabled;
+  out.created_at = api::Timestamp{user.created_at};
+  return out;
+}
+
+Failure password_policy_failure(const PasswordVerdict& verdict, std::string_view pointer) {
+  Failure failure{ErrorCode::password_policy_violation, "the password does not meet the policy", {}, std::nullopt};
+  for (const auto& violation : verdict.violations) {
+    api::ProblemViolation item;
+    item.code = std::string(violation.name());
+    switch (violation.code) {
+      case PasswordViolationCode::password_too_short:
+        item.detail = "must be at least " + std::to_string(violation.min_length) + " characters";
+        break;
+      case PasswordViolationCode::password_too_long:
+        item.detail = "must be at most " + std::to_string(violation.max_length) + " characters";
+        break;
+      case PasswordViolationCode::password_common:
+        item.detail = "is too common";
+        break;
+      case PasswordViolationCode::password_matches_email:
+        item.detail = "must not be the email address";
+        break;
+      case PasswordViolationCode::password_matches_context:
+        item.detail = "must not be the name of this service";
+        break;
+      case PasswordViolationCode::password_invalid_utf8:
+        item.detail = "must be valid UTF-8";
+        break;
+    }
+    item.pointer = std::string(pointer);
+    failure.violations.push_back(std::move(item));
+  }
+  return failure;
+}
+
+Outcome<api::User> AccountService::register_account(const api::RegisterRequest& request, const ClientContext& client) {
+  return create_account(request, {"user"}, "account.registered", client);
+}
+
+Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& request, const ClientContext& client) {
+  return create_account(request, {"admin", "user"}, "account.admin_created", client);
+}
+
+Outcome<api::User> AccountService::create_account(const api::RegisterRequest& request, std::vector<std::string> roles,
+                                                  std::string_view event, const ClientContext& client) {
+  const PasswordVerdict verdict = check_password(request.password, policy_, {request.email, {}});
+  if (!verdict.acceptable()) return password_policy_failure(verdict, "/password");
+
+  auto hash = hasher_.hash(request.password);
+  if (!hash.ok()) return to_failure(hash.error());
+
+  const std::int64_t now = clock_.now_unix_seconds();
+  UserRecord user;
+  user.id = UserId{new_uuid_v4(random_)};
+  user.email = request.email;
+  user.email_key = email_key(request.email);
+  user.name = request.name.value_or("");
+  user.tenant_id = "default";
+  user.roles = std::move(roles);
+  user.password_hash = std::move(hash.value());
+  user.created_at = now;
+  user.updated_at = now;
+  if (auto created = store_.create_user(user); !created.ok()) {
+    if (created.code() == ErrorCode::email_taken) {
+      return Failure{ErrorCode::email_taken, "an account with this email already exists", {}, std::nullopt};
+    }
+    return to_failure(created.error());
+  }
+  audit_.record(event, now, user.id.value, client);
+  return to_api_user(user);
+}
+
+Outcome<void> AccountService::change_password(const Principal& principal, const api::PasswordChangeRequest& request,
+                                              const ClientContext& client) {
+  auto user = store_.find_user_by_id(principal.user_id);
+  if (!user.ok()) return to_failure(user.error());
+  if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
+  const std::int64_t now = clock_.now_unix_seconds();
+  if (!hasher_.verify((*user)->password_hash, request.current_password)) {
+    audit_.record("password.change_failed", now, principal.user_id.value, client);
+    return Failure{ErrorCode::invalid_credentials, "the current password is wrong", {}, std::nullopt};
+  }
+  const PasswordVerdict verdict = check_password(request.new_password, policy_, {(*user)->email, {}});
+  if (!verdict.acceptable()) return password_policy_failure(verdict, "/new_password");
+
+  auto hash = hasher_.hash(request.new_password);
+  if (!hash.ok()) return to_failure(hash.error());
+  if (auto updated = store_.update_password_hash(principal.user_id, *hash, now); !updated.ok()) {
+    return to_failure(updated.error());
+  }
+  auto revoked = store_.revoke_user_sessions(principal.user_id, principal.session_id, now, "password_change");
+  if (!revoked.ok()) return to_failure(revoked.error());
+  audit_.record("password.changed", now, principal.user_id.value, client, {{"sessions_revoked", *revoked}});
+  return {};
+}
+
+Outcome<api::User> AccountService::me(const Principal& principal) {
+  auto user = store_.find_user_by_id(principal.user_id);
+  if (!user.ok()) return to_failure(user.error());
+  if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
+  return to_api_user(**user);
+}
+
+}  // namespace sesame::server

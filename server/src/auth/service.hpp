@@ -1,0 +1,49 @@
+#pragma once
+// What every auth service shares: how it fails, who is calling, and the clock.
+// Services never see HTTP: the routes translate requests into these and a
+// Failure into problem+json (http/problem), in one place.
+
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sesame/contract.hpp"
+#include "sesame/result.hpp"
+
+namespace sesame::server {
+
+struct Failure {
+  ErrorCode code = ErrorCode::internal_error;
+  std::string detail;  // shown to the client: never secrets, never whether an email exists
+  std::vector<api::ProblemViolation> violations;
+  std::optional<std::int64_t> retry_after_seconds;
+};
+
+template <class T>
+using Outcome = Result<T, Failure>;
+
+// Store and core errors keep their code and detail.
+[[nodiscard]] inline Failure to_failure(const Error& error) { return {error.code, error.detail, {}, std::nullopt}; }
+
+// Who is calling, for audit events and the per-IP limiter.
+struct ClientContext {
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
+// The clock is a parameter of every service so tests can move time.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  [[nodiscard]] virtual std::int64_t now_unix_seconds() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  [[nodiscard]] std::int64_t now_unix_seconds() const override { return static_cast<std::int64_t>(std::time(nullptr)); }
+};
+
+}  // namespace sesame::server

@@ -1,0 +1,48 @@
+#include "auth/sessions/session_service.hpp"
+
+namespace sesame::server {
+
+Outcome<api::SessionsResponse> SessionService::list(const Principal& principal) {
+  auto sessions = store_.list_active_sessions(principal.user_id, clock_.now_unix_seconds());
+  if (!sessions.ok()) return to_failure(sessions.error());
+  api::SessionsResponse response;
+  for (const auto& session : *sessions) {
+    api::SessionInfo info;
+    info.id = session.id.value;
+    info.current = session.id == principal.session_id;
+    info.created_at = api::Timestamp{session.created_at};
+    info.last_active_at = api::Timestamp{session.last_active_at};
+    info.ip = session.ip;
+    info.user_agent = session.user_agent;
+    response.sessions.push_back(std::move(info));
+  }
+  return response;
+}
+
+Outcome<void> SessionService::revoke(const Principal& principal, const SessionId& id, const ClientContext& client) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto revoked = store_.revoke_session(id, principal.user_id, now, "revoked");
+  if (!revoked.ok()) return to_failure(revoked.error());
+  // Someone else's session answers exactly like a missing one.
+  if (!*revoked) return Failure{ErrorCode::not_found, "no such session", {}, std::nullopt};
+  audit_.record("session.revoked", now, principal.user_id.value, client, {{"session_id", id.value}});
+  return {};
+}
+
+Outcome<void> SessionService::revoke_others(const Principal& principal, const ClientContext& client) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto revoked = store_.revoke_user_sessions(principal.user_id, principal.session_id, now, "revoked");
+  if (!revoked.ok()) return to_failure(revoked.error());
+  audit_.record("session.revoked_others", now, principal.user_id.value, client, {{"count", *revoked}});
+  return {};
+}
+
+Outcome<void> SessionService::sign_out(const Principal& principal, const ClientContext& client) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto revoked = store_.revoke_session(principal.session_id, principal.user_id, now, "logout");
+  if (!revoked.ok()) return to_failure(revoked.error());
+  audit_.record("session.logout", now, principal.user_id.value, client, {{"session_id", principal.session_id.value}});
+  return {};
+}
+
+}  // namespace sesame::server

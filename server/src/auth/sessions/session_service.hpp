@@ -1,0 +1,29 @@
+#pragma once
+// A user's own sessions: list, revoke one, revoke all but the current, sign out.
+
+#include "auth/audit_trail.hpp"
+#include "auth/service.hpp"
+#include "auth/tokens/token_service.hpp"
+#include "sesame/contract.hpp"
+#include "store/store.hpp"
+
+namespace sesame::server {
+
+class SessionService {
+ public:
+  SessionService(Store& store, const Clock& clock, AuditTrail& audit) : store_(store), clock_(clock), audit_(audit) {}
+
+  [[nodiscard]] Outcome<api::SessionsResponse> list(const Principal& principal);
+  // not_found unless `id` is an active session of the principal's user.
+  [[nodiscard]] Outcome<void> revoke(const Principal& principal, const SessionId& id, const ClientContext& client);
+  [[nodiscard]] Outcome<void> revoke_others(const Principal& principal, const ClientContext& client);
+  // Ends the principal's current session (its refresh tokens die with it).
+  [[nodiscard]] Outcome<void> sign_out(const Principal& principal, const ClientContext& client);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  AuditTrail& audit_;
+};
+
+}  // namespace sesame::server

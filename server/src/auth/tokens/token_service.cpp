@@ -1,0 +1,162 @@
+#include "auth/tokens/token_service.hpp"
+
+#include <algorithm>
+
+#include "auth/identifiers.hpp"
+#include "auth/opaque_token.hpp"
+#include "sesame/jwt.hpp"
+
+namespace sesame::server {
+namespace {
+
+const Failure kInvalidRefreshToken{ErrorCode::invalid_token, "the refresh token is not valid", {}, std::nullopt};
+
+}  // namespace
+
+TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer,
+                           RandomSource& random, const Clock& clock, AuditTrail& audit, TokenPolicy policy)
+    : store_(store),
+      keys_(keys),
+      successor_sealer_(successor_sealer),
+      random_(random),
+      clock_(clock),
+      audit_(audit),
+      policy_(std::move(policy)) {}
+
+RefreshTokenRecord TokenService::refresh_record(const std::string& token, const SessionRecord& session,
+                                                std::int64_t now) const {
+  RefreshTokenRecord record;
+  record.token_hash = hash_opaque_token(token);
+  record.session_id = session.id;
+  record.issued_at = now;
+  // Never past the session's absolute lifetime.
+  record.expires_at = std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);
+  return record;
+}
+
+Outcome<IssuedTokens> TokenService::issue(const UserRecord& user, const SessionRecord& session,
+                                          std::string refresh_token, std::int64_t now) {
+  const auto ring = keys_.snapshot(now);
+  AccessTokenClaims claims;
+  claims.iss = policy_.issuer;
+  claims.sub = user.id.value;
+  claims.aud = policy_.audience;
+  claims.iat = now;
+  // An access token never outlives its session either.
+  claims.exp = std::min(now + policy_.access_token_ttl_seconds, session.expires_at);
+  claims.jti = new_uuid_v4(random_);
+  claims.sid = session.id.value;
+  claims.tenant_id = user.tenant_id;
+  claims.roles = user.roles;
+  claims.amr = session.amr;
+  auto token = sign_access_token(claims, ring->current());
+  if (!token.ok()) return to_failure(token.error());
+
+  IssuedTokens issued;
+  issued.response.access_token = std::move(token.value());
+  issued.response.expires_in = claims.exp - now;
+  issued.response.issued_at = api::Timestamp{now};
+  issued.response.kid = ring->current().kid();
+  issued.response.session_id = session.id.value;
+  issued.response.refresh_expires_in = std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at) - now;
+  issued.refresh_token = std::move(refresh_token);
+  return issued;
+}
+
+Outcome<IssuedTokens> TokenService::start_session(const UserRecord& user, std::vector<std::string> amr,
+                                                  const ClientContext& client) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  SessionRecord session;
+  session.id = SessionId{new_uuid_v4(random_)};
+  session.user_id = user.id;
+  session.created_at = now;
+  session.last_active_at = now;
+  session.expires_at = now + policy_.session_max_age_seconds;
+  session.ip = client.ip;
+  session.user_agent = client.user_agent;
+  session.amr = std::move(amr);
+  if (auto created = store_.create_session(session); !created.ok()) return to_failure(created.error());
+
+  std::string refresh_token = generate_opaque_token(random_);
+  if (auto stored = store_.insert_refresh_token(refresh_record(refresh_token, session, now)); !stored.ok()) {
+    return to_failure(stored.error());
+  }
+  audit_.record("session.created", now, user.id.value, client, {{"session_id", session.id.value}, {"amr", session.amr}});
+  return issue(user, session, std::move(refresh_token), now);
+}
+
+Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, const ClientContext& client) {
+  if (refresh_token.empty() || refresh_token.size() > api::kMaxOpaqueTokenBytes) return kInvalidRefreshToken;
+  const std::int64_t now = clock_.now_unix_seconds();
+
+  // The successor is prepared up front so that the store can swap in one transaction.
+  std::string successor = generate_opaque_token(random_);
+  auto sealed = successor_sealer_.seal(successor, random_);
+  if (!sealed.ok()) return to_failure(sealed.error());
+  RefreshTokenRecord successor_record;
+  successor_record.token_hash = hash_opaque_token(successor);
+  successor_record.issued_at = now;
+  successor_record.expires_at = now + policy_.refresh_token_ttl_seconds;  // capped by the store to the session
+
+  auto rotation = store_.rotate_refresh_token(hash_opaque_token(refresh_token), successor_record, *sealed, now,
+                                              policy_.refresh_reuse_grace_seconds);
+  if (!rotation.ok()) return to_failure(rotation.error());
+
+  switch (rotation->outcome) {
+    case RotationOutcome::rotated:
+      break;
+    case RotationOutcome::already_rotated: {
+      // An honest concurrent refresh: hand out the successor already issued.
+      auto opened = successor_sealer_.open(rotation->successor_sealed);
+      if (!opened.ok()) return to_failure(opened.error());
+      successor = std::move(opened.value());
+      break;
+    }
+    case RotationOutcome::reuse_detected: {
+      const auto& session = *rotation->session;
+      audit_.record("refresh.reuse_detected", now, session.user_id.value, client,
+                    {{"session_id", session.id.value}});
+      return Failure{ErrorCode::refresh_token_reused, "the refresh token was already used; the session is revoked",
+                     {}, std::nullopt};
+    }
+    case RotationOutcome::unknown_token:
+    case RotationOutcome::expired_token:
+    case RotationOutcome::inactive_session:
+      return kInvalidRefreshToken;
+  }
+
+  const SessionRecord& session = *rotation->session;
+  auto user = store_.find_user_by_id(session.user_id);
+  if (!user.ok()) return to_failure(user.error());
+  if (!user->has_value() || (*user)->disabled) return kInvalidRefreshToken;
+  return issue(**user, session, std::move(successor), now);
+}
+
+Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto decoded = decode_jwt(access_token);
+  if (!decoded.ok()) return Failure{ErrorCode::invalid_token, "the access token is not valid", {}, std::nullopt};
+  // A kid we don't know yet may come from a key rotated by another instance.
+  const auto ring = keys_.snapshot_for_kid(decoded->kid, now);
+  AccessTokenVerifyOptions options;
+  options.expected_issuer = policy_.issuer;
+  options.expected_audience = policy_.audience;
+  options.now_unix_seconds = now;
+  options.leeway_seconds = policy_.leeway_seconds;
+  auto verified = verify_access_token(access_token, ring->verification_keys(), options);
+  if (!verified.ok()) {
+    if (verified.code() == ErrorCode::jwt_expired) {
+      return Failure{ErrorCode::token_expired, "the access token has expired", {}, std::nullopt};
+    }
+    return Failure{ErrorCode::invalid_token, "the access token is not valid", {}, std::nullopt};
+  }
+  SessionId session{verified->claims.sid};
+  auto active = store_.is_session_active(session, now);
+  if (!active.ok()) return to_failure(active.error());
+  if (!*active) return Failure{ErrorCode::session_revoked, "the session has ended", {}, std::nullopt};
+  return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr};
+}
+
+nlohmann::json TokenService::jwks() { return keys_.snapshot(clock_.now_unix_seconds())->jwks(); }
+
+}  // namespace sesame::server

@@ -1,0 +1,81 @@
+#pragma once
+// Access and refresh tokens: starting a session, rotating its refresh token
+// (RFC 9700 reuse detection with a grace interval), and authenticating a
+// bearer token, including the cheap check that its session is still active.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/audit_trail.hpp"
+#include "auth/service.hpp"
+#include "auth/signing_key_ring.hpp"
+#include "auth/token_sealer.hpp"
+#include "sesame/contract.hpp"
+#include "store/store.hpp"
+
+namespace sesame::server {
+
+struct TokenPolicy {
+  std::string issuer;
+  std::string audience;
+  std::int64_t access_token_ttl_seconds = 900;
+  std::int64_t refresh_token_ttl_seconds = 30 * 86400;
+  std::int64_t session_max_age_seconds = 30 * 86400;
+  std::int64_t refresh_reuse_grace_seconds = 10;
+  std::int64_t leeway_seconds = 60;
+};
+
+// The route decides whether refresh_token goes in the body or in the cookie.
+struct IssuedTokens {
+  api::TokenResponse response;  // refresh_token not set
+  std::string refresh_token;
+};
+
+// Who a valid bearer token speaks for.
+struct Principal {
+  UserId user_id;
+  SessionId session_id;
+  std::vector<std::string> roles;
+  std::vector<std::string> amr;
+};
+
+class TokenService {
+ public:
+  TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer, RandomSource& random,
+               const Clock& clock, AuditTrail& audit, TokenPolicy policy);
+
+  // Creates a session for `user` and issues its first access and refresh tokens.
+  [[nodiscard]] Outcome<IssuedTokens> start_session(const UserRecord& user, std::vector<std::string> amr,
+                                                    const ClientContext& client);
+
+  // Rotates a refresh token. Honest concurrent refreshes within the grace
+  // interval all get the one successor; a used token presented later revokes
+  // the session (refresh_token_reused). Anything else is invalid_token.
+  [[nodiscard]] Outcome<IssuedTokens> refresh(std::string_view refresh_token, const ClientContext& client);
+
+  // Verifies a bearer access token and that its session is active.
+  [[nodiscard]] Outcome<Principal> authenticate(std::string_view access_token);
+
+  // Public keys for /.well-known/jwks.json.
+  [[nodiscard]] nlohmann::json jwks();
+
+  [[nodiscard]] const TokenPolicy& policy() const noexcept { return policy_; }
+
+ private:
+  [[nodiscard]] Outcome<IssuedTokens> issue(const UserRecord& user, const SessionRecord& session,
+                                            std::string refresh_token, std::int64_t now);
+  [[nodiscard]] RefreshTokenRecord refresh_record(const std::string& token, const SessionRecord& session,
+                                                  std::int64_t now) const;
+
+  Store& store_;
+  LiveSigningKeyRing& keys_;
+  const TokenSealer& successor_sealer_;
+  RandomSource& random_;
+  const Clock& clock_;
+  AuditTrail& audit_;
+  TokenPolicy policy_;
+};
+
+}  // namespace sesame::server

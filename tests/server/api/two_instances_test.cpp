@@ -1,0 +1,147 @@
+// Two sesame-server processes on one PostgreSQL database behave as one: a
+// token issued by one is honoured by the other, refresh-token reuse is caught
+// across them, and failed sign-ins on both count towards one lockout.
+#define BOOST_TEST_MODULE server_two_instances
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <regex>
+
+#include "http_client.hpp"
+#include "test_databases.hpp"
+
+extern char** environ;
+
+namespace {
+
+using nlohmann::json;
+using sesame::test::HttpClient;
+using sesame::test::HttpResponse;
+
+const std::string kPassword = "correct horse battery staple";
+
+// One sesame-server process; stopped with SIGTERM when destroyed.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& database_url, const std::string& data_dir) {
+    std::vector<std::string> env;
+    for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
+    for (const char* setting : {"SESAME_LISTEN=127.0.0.1:0", "SESAME_ARGON2_MEMORY_KIB=64", "SESAME_ARGON2_ITERATIONS=1",
+                                "SESAME_RATE_LIMIT_PER_IP=0", "SESAME_REFRESH_REUSE_GRACE=0"}) {
+      env.emplace_back(setting);
+    }
+    env.push_back("DATABASE_URL=" + database_url);
+    env.push_back("SESAME_DATA_DIR=" + data_dir);
+    std::vector<char*> envp;
+    for (auto& entry : env) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+
+    int pipe_fds[2];
+    BOOST_REQUIRE(::pipe(pipe_fds) == 0);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    const std::string binary = SESAME_SERVER_BINARY;
+    char* argv[] = {const_cast<char*>(binary.c_str()), const_cast<char*>("serve"), nullptr};
+    BOOST_REQUIRE(::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data()) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    log_ = ::fdopen(pipe_fds[0], "r");
+
+    // The first log line says where it listens.
+    char line[4096];
+    const std::regex port_field(R"re("port":(\d+))re");
+    while (std::fgets(line, sizeof line, log_) != nullptr) {
+      std::cmatch match;
+      if (std::regex_search(line, match, port_field)) {
+        port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+        break;
+      }
+    }
+    BOOST_REQUIRE_MESSAGE(port_ != 0, "sesame-server did not report its port");
+    client_ = std::make_unique<HttpClient>("127.0.0.1", port_);
+  }
+
+  ~ServerProcess() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    if (log_ != nullptr) std::fclose(log_);
+  }
+
+  [[nodiscard]] const HttpClient& http() const { return *client_; }
+
+ private:
+  pid_t pid_ = 0;
+  std::FILE* log_ = nullptr;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<HttpClient> client_;
+};
+
+struct TwoInstances {
+  sesame::test::Databases databases;
+  std::string url = databases.fresh_url();
+  std::string data_dir = (databases.temp_dir() / "data").string();
+  // The first creates the secrets and migrates; the second finds them.
+  ServerProcess a{url, data_dir};
+  ServerProcess b{url, data_dir};
+
+  HttpResponse sign_in(const ServerProcess& server, const std::string& email, const std::string& password) const {
+    return server.http().post_json("/api/v1/auth/token", {{"email", email}, {"password", password}});
+  }
+};
+
+std::string code_of(const HttpResponse& response) {
+  const json body = response.json();
+  return body.value("code", std::string());
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(two_instances, TwoInstances)
+
+BOOST_AUTO_TEST_CASE(tokens_from_one_instance_work_on_the_other) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "one@example.com"}, {"password", kPassword}}).status == 201);
+  auto tokens = sign_in(b, "one@example.com", kPassword);
+  BOOST_TEST_REQUIRE(tokens.status == 200);
+  const std::string bearer = "Bearer " + tokens.json()["access_token"].get<std::string>();
+  BOOST_TEST(a.http().get("/api/v1/auth/me", {{"Authorization", bearer}}).status == 200);
+  BOOST_TEST(a.http().get("/.well-known/jwks.json").body == b.http().get("/.well-known/jwks.json").body);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_on_one_and_reuse_is_caught_on_the_other) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "two@example.com"}, {"password", kPassword}}).status == 201);
+  const json first = sign_in(a, "two@example.com", kPassword).json();
+  auto rotated = a.http().post_json("/api/v1/auth/refresh", {{"refresh_token", first["refresh_token"]}});
+  BOOST_TEST_REQUIRE(rotated.status == 200);
+  const json second = rotated.json();
+
+  auto reused = b.http().post_json("/api/v1/auth/refresh", {{"refresh_token", first["refresh_token"]}});
+  BOOST_TEST(reused.status == 401);
+  BOOST_TEST(code_of(reused) == "refresh_token_reused");
+  // The family is gone on both instances.
+  BOOST_TEST(code_of(a.http().post_json("/api/v1/auth/refresh", {{"refresh_token", second["refresh_token"]}})) == "invalid_token");
+  auto me = a.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + second["access_token"].get<std::string>()}});
+  BOOST_TEST(code_of(me) == "session_revoked");
+}
+
+BOOST_AUTO_TEST_CASE(lockout_counts_failures_on_both_instances) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "three@example.com"}, {"password", kPassword}}).status == 201);
+  for (int i = 0; i < 5; ++i) {
+    const ServerProcess& server = i % 2 == 0 ? a : b;
+    BOOST_TEST(code_of(sign_in(server, "three@example.com", "wrong password " + std::to_string(i))) == "invalid_credentials");
+  }
+  for (const ServerProcess* server : {&a, &b}) {
+    auto locked = sign_in(*server, "three@example.com", kPassword);
+    BOOST_TEST(locked.status == 429);
+    BOOST_TEST(code_of(locked) == "account_locked");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

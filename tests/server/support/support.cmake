@@ -1,0 +1,9 @@
+# Shared by the server suites: the HTTP test client (libcurl, tests only).
+# Any suite's tests.cmake may include this file; it defines the target once.
+include_guard(GLOBAL)
+find_package(CURL REQUIRED)
+add_library(sesame_test_http_client STATIC ${CMAKE_CURRENT_LIST_DIR}/http_client.cpp)
+add_library(sesame::test_http_client ALIAS sesame_test_http_client)
+target_include_directories(sesame_test_http_client PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(sesame_test_http_client PUBLIC sesame::json PRIVATE CURL::libcurl)
+sesame_enable_warnings(sesame_test_http_client)
