@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test suite:
 #   Boost.Test through ctest (native, then again under ASan + UBSan),
-#   node --test against the wasm build.
+#   node --test against the wasm build,
+#   node --test contract tests of server/openapi/openapi.json against the real server.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -25,6 +26,14 @@ step "WebAssembly tests (node --test)"
 SESAME_WASM_DIST="$SESAME_ROOT/build/wasm/dist" \
 SESAME_NATIVE_BUILD="$SESAME_ROOT/build/native" \
   node --test wasm/test/*.test.mjs || failed+=("node --test")
+
+step "Contract tests (node --test)"
+if npm ci --no-audit --no-fund --loglevel=error --prefix tests/contract >/dev/null; then
+  SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
+    node --test tests/contract/*.test.mjs || failed+=("contract tests")
+else
+  failed+=("contract tests (npm ci)")
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\n\033[31mFAILED:\033[0m %s\n' "${failed[*]}"

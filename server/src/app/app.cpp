@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include "app/openapi_document.hpp"
 #include "auth/accounts/account_service.hpp"
 #include "auth/audit_trail.hpp"
 #include "auth/ip_rate_limiter.hpp"
@@ -61,6 +62,9 @@ http::Router build_router(App::Parts& p) {
       return http::Response::problem(ErrorCode::service_unavailable, "the database does not answer");
     }
     return http::Response::json(200, {{"status", "ready"}, {"database", std::string(p.store->dialect())}});
+  });
+  router.add(http::Method::get, "/api/v1/openapi.json", [](const http::Request&) {
+    return http::Response::text(200, std::string(openapi_document()), std::string(http::kJsonMediaType));
   });
   return router;
 }

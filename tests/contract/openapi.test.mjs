@@ -1,0 +1,406 @@
+// Keeps server/openapi/openapi.json true: runs the real sesame-server, checks
+// that it serves the document, that every documented operation exists, that
+// every route the source registers is documented, and validates every answer
+// of real flows (success and failure) against the document with ajv. An
+// answer whose status the document does not list is a failure.
+//
+//   SESAME_SERVER_BIN=build/native/server/sesame-server node --test tests/contract/
+
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { Contract } from "./support/contract.mjs";
+import { startServer } from "./support/server.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const DOCUMENT_PATH = path.join(ROOT, "server/openapi/openapi.json");
+const BINARY = path.resolve(ROOT, process.env.SESAME_SERVER_BIN ?? "build/native/server/sesame-server");
+const COOKIE = "__Host-sesame_refresh";
+const RATE_LIMIT_PER_IP = 3;
+const LOCKOUT_MAX_FAILURES = 3;
+
+const documentText = readFileSync(DOCUMENT_PATH, "utf8");
+const contract = new Contract(JSON.parse(documentText));
+
+let server;
+
+// Each request comes from its own address (X-Forwarded-For, trusted by this
+// server) unless a test names one, so the per-IP limiter only counts where a
+// test means it to. The addresses are loopback ones and only ever header text.
+let nextAddress = 1;
+const freshAddress = () => {
+  const n = nextAddress++;
+  return `127.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+
+// One exchange, validated against the document. Options: json (an object to
+// send as application/json), body + contentType (raw), bearer, cookie,
+// headers, from (client address), expect (status).
+async function call(method, target, options = {}) {
+  const headers = { "X-Forwarded-For": options.from ?? freshAddress(), ...(options.headers ?? {}) };
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers["Content-Type"] = "application/json";
+  }
+  if (options.contentType) headers["Content-Type"] = options.contentType;
+  if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+  if (options.cookie) headers.Cookie = `${COOKIE}=${options.cookie}`;
+
+  const exchange = await server.request(method, target, { headers, body });
+  const requestPath = target.split("?")[0];
+  const { body: parsed } = contract.check(method, requestPath, exchange);
+  if (exchange.status < 300 && body !== undefined && headers["Content-Type"] === "application/json") {
+    contract.checkAcceptedRequestBody(method, requestPath, body);
+  }
+  if (options.expect !== undefined) {
+    assert.equal(exchange.status, options.expect, `${method} ${target}: ${exchange.text}`);
+  }
+  return { ...exchange, body: parsed };
+}
+
+const uniqueEmail = (label) => `${label}-${randomBytes(6).toString("hex")}@example.test`;
+const PASSWORD = "violet staircase under 42 lanterns";
+const NEW_PASSWORD = "seven quiet harbours at dawn 19";
+
+async function register(email = uniqueEmail("user"), password = PASSWORD) {
+  await call("POST", "/api/v1/auth/register", { json: { email, password }, expect: 201 });
+  return email;
+}
+
+async function signIn(email, password = PASSWORD, delivery) {
+  const json = delivery ? { email, password, delivery } : { email, password };
+  return (await call("POST", "/api/v1/auth/token", { json, expect: 200 })).body;
+}
+
+function refreshCookieOf(response) {
+  const cookies = response.headers["set-cookie"] ?? [];
+  const cookie = cookies.find((c) => c.startsWith(`${COOKIE}=`));
+  assert.ok(cookie, `no ${COOKIE} in Set-Cookie: ${JSON.stringify(cookies)}`);
+  return cookie;
+}
+
+before(async () => {
+  server = await startServer(BINARY, {
+    SESAME_ARGON2_MEMORY_KIB: "64",
+    SESAME_ARGON2_ITERATIONS: "1",
+    SESAME_TRUST_PROXY: "1",
+    SESAME_RATE_LIMIT_PER_IP: String(RATE_LIMIT_PER_IP),
+    SESAME_LOCKOUT_MAX_FAILURES: String(LOCKOUT_MAX_FAILURES),
+    SESAME_REFRESH_REUSE_GRACE: "0",
+  });
+});
+
+after(async () => {
+  if (server) await server.stop();
+});
+
+describe("the document", () => {
+  test("is served at /api/v1/openapi.json byte for byte as in the source tree", async () => {
+    const response = await call("GET", "/api/v1/openapi.json", { expect: 200 });
+    assert.equal(response.text, documentText, "rebuild sesame-server: it embeds server/openapi/openapi.json at build time");
+  });
+
+  test("every schema in it compiles in strict mode and every reference resolves", () => {
+    assert.ok(contract.compileAll() >= 30);
+  });
+
+  test("every documented operation exists on the server", async () => {
+    for (const { method, template } of contract.operations()) {
+      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
+      const exchange = await server.request(method, target, { headers: { "X-Forwarded-For": freshAddress() } });
+      assert.ok(![404, 405].includes(exchange.status), `${method} ${template} is documented but the server answers ${exchange.status}`);
+      contract.check(method, target, exchange);
+    }
+  });
+
+  test("every route the server registers is documented, and only those", () => {
+    const registered = new Set();
+    const files = readdirSync(path.join(ROOT, "server/src"), { recursive: true }).filter((f) => f.endsWith(".cpp"));
+    const perFile = {};
+    for (const file of files) {
+      const source = readFileSync(path.join(ROOT, "server/src", file), "utf8");
+      for (const match of source.matchAll(/router\.add(?:_async)?\(\s*(?:http::)?Method::(\w+?)_?\s*,\s*"([^"]+)"/g)) {
+        const route = `${match[1].toUpperCase()} ${match[2].replaceAll(/:(\w+)/g, "{$1}")}`;
+        registered.add(route);
+        perFile[file] = (perFile[file] ?? 0) + 1;
+      }
+    }
+    // The textual scan must keep finding the routes where they are registered.
+    assert.ok(perFile["auth/routes.cpp"] >= 10, `routes found in auth/routes.cpp: ${perFile["auth/routes.cpp"]}`);
+    assert.ok(perFile["app/app.cpp"] >= 3, `routes found in app/app.cpp: ${perFile["app/app.cpp"]}`);
+    const documented = new Set(contract.operations().map(({ method, template }) => `${method} ${template}`));
+    assert.deepEqual([...registered].filter((r) => !documented.has(r)).sort(), [], "registered but not documented");
+    assert.deepEqual([...documented].filter((r) => !registered.has(r)).sort(), [], "documented but not registered");
+  });
+
+  test("the problem codes are exactly the API problem codes of error.hpp", () => {
+    const header = readFileSync(path.join(ROOT, "core/include/sesame/error.hpp"), "utf8");
+    const section = header.slice(header.indexOf("malformed_json = 600"), header.indexOf("};", header.indexOf("malformed_json = 600")));
+    const codes = [...section.matchAll(/^\s*(\w+)\s*(?:=\s*\d+\s*)?,/gm)].map((m) => m[1]);
+    assert.ok(codes.length >= 20, `parsed ${codes.length} codes from error.hpp`);
+    assert.deepEqual([...contract.document.components.schemas.Problem.properties.code.enum].sort(), codes.sort());
+  });
+
+  test("the violation codes are the body-field codes and the password policy's rules", () => {
+    const header = readFileSync(path.join(ROOT, "core/include/sesame/password_policy.hpp"), "utf8");
+    const start = header.indexOf("enum class PasswordViolationCode");
+    const rules = [...header.slice(start, header.indexOf("};", start)).matchAll(/^\s*(password_\w+)\s*(?:=\s*\d+\s*)?,/gm)].map((m) => m[1]);
+    assert.ok(rules.length >= 5, `parsed ${rules.length} rules from password_policy.hpp`);
+    assert.deepEqual([...contract.document.components.schemas.ProblemViolation.properties.code.enum].sort(),
+                     ["invalid_field", "missing_field", ...rules].sort());
+  });
+});
+
+describe("registration", () => {
+  test("creates an account (201) and refuses the same email again (409)", async () => {
+    const email = uniqueEmail("reg");
+    const created = await call("POST", "/api/v1/auth/register", { json: { email, password: PASSWORD, name: "Ada" }, expect: 201 });
+    assert.equal(created.body.user.email, email);
+    assert.equal(created.body.user.name, "Ada");
+    const again = await call("POST", "/api/v1/auth/register", { json: { email, password: PASSWORD }, expect: 409 });
+    assert.equal(again.body.code, "email_taken");
+  });
+
+  test("a weak password is a 422 password_policy_violation naming the rules", async () => {
+    const response = await call("POST", "/api/v1/auth/register", { json: { email: uniqueEmail("weak"), password: "password" }, expect: 422 });
+    assert.equal(response.body.code, "password_policy_violation");
+    assert.ok(response.body.violations.every((v) => v.pointer === "/password"));
+  });
+
+  test("a missing member is a 422 validation_failed with its pointer", async () => {
+    const response = await call("POST", "/api/v1/auth/register", { json: { password: PASSWORD }, expect: 422 });
+    assert.equal(response.body.code, "validation_failed");
+    assert.deepEqual(response.body.violations.map((v) => [v.code, v.pointer]), [["missing_field", "/email"]]);
+  });
+
+  test("malformed JSON is a 400, another media type a 415, an oversized body a 413", async () => {
+    const malformed = await call("POST", "/api/v1/auth/register", { body: '{"email": ', contentType: "application/json", expect: 400 });
+    assert.equal(malformed.body.code, "malformed_json");
+    const text = await call("POST", "/api/v1/auth/register", { body: "email=a@b.c", contentType: "text/plain", expect: 415 });
+    assert.equal(text.body.code, "unsupported_media_type");
+    const huge = JSON.stringify({ email: uniqueEmail("huge"), password: "x".repeat(70 * 1024) });
+    const tooLarge = await call("POST", "/api/v1/auth/register", { body: huge, contentType: "application/json", expect: 413 });
+    assert.equal(tooLarge.body.code, "payload_too_large");
+  });
+
+  test("the per-IP limiter answers 429 rate_limited with Retry-After", async () => {
+    const from = freshAddress();
+    for (let i = 0; i < RATE_LIMIT_PER_IP; ++i) {
+      await call("POST", "/api/v1/auth/register", { json: {}, from, expect: 422 });
+    }
+    const limited = await call("POST", "/api/v1/auth/register", { json: {}, from, expect: 429 });
+    assert.equal(limited.body.code, "rate_limited");
+    assert.ok(Number(limited.headers["retry-after"]) > 0);
+    // The limiter is per address across the credential endpoints.
+    await call("POST", "/api/v1/auth/token", { json: {}, from, expect: 429 });
+    await call("POST", "/api/v1/auth/refresh", { json: {}, from, expect: 429 });
+  });
+});
+
+describe("sign-in", () => {
+  test("body delivery returns the refresh token; cookie delivery sets only the cookie", async () => {
+    const email = await register();
+    const body = await signIn(email);
+    assert.equal(typeof body.refresh_token, "string");
+    const cookieMode = await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD, delivery: "cookie" }, expect: 200 });
+    assert.equal(cookieMode.body.refresh_token, undefined);
+    const cookie = refreshCookieOf(cookieMode);
+    for (const attribute of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"]) {
+      assert.match(cookie, new RegExp(`;\\s*${attribute}(;|$)`, "i"), cookie);
+    }
+  });
+
+  test("a wrong password and an unknown email get the same 401", async () => {
+    const email = await register();
+    const wrong = await call("POST", "/api/v1/auth/token", { json: { email, password: "not the password at all" }, expect: 401 });
+    const unknown = await call("POST", "/api/v1/auth/token", { json: { email: uniqueEmail("nobody"), password: PASSWORD }, expect: 401 });
+    assert.equal(wrong.body.code, "invalid_credentials");
+    const { request_id: _a, ...wrongRest } = wrong.body;
+    const { request_id: _b, ...unknownRest } = unknown.body;
+    assert.deepEqual(wrongRest, unknownRest);
+  });
+
+  test("a bad delivery value is a 422, malformed JSON a 400, a missing body a 415", async () => {
+    const response = await call("POST", "/api/v1/auth/token", { json: { email: uniqueEmail("d"), password: PASSWORD, delivery: "carrier-pigeon" }, expect: 422 });
+    assert.deepEqual(response.body.violations.map((v) => v.pointer), ["/delivery"]);
+    await call("POST", "/api/v1/auth/token", { body: "{]", contentType: "application/json", expect: 400 });
+    await call("POST", "/api/v1/auth/token", { expect: 415 });
+  });
+
+  test("repeated failures lock the account: 429 account_locked with Retry-After", async () => {
+    const email = await register();
+    for (let i = 0; i < LOCKOUT_MAX_FAILURES; ++i) {
+      await call("POST", "/api/v1/auth/token", { json: { email, password: "wrong guess number " + i }, expect: 401 });
+    }
+    const locked = await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD }, expect: 429 });
+    assert.equal(locked.body.code, "account_locked");
+    assert.ok(Number(locked.headers["retry-after"]) > 0);
+  });
+});
+
+describe("the signed-in user", () => {
+  test("me answers the user with a bearer token and 401 without or with a bad one", async () => {
+    const email = await register();
+    const tokens = await signIn(email);
+    const me = await call("GET", "/api/v1/auth/me", { bearer: tokens.access_token, expect: 200 });
+    assert.equal(me.body.email, email);
+    assert.equal((await call("GET", "/api/v1/auth/me", { expect: 401 })).body.code, "unauthorized");
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: "not-a-jwt", expect: 401 })).body.code, "invalid_token");
+    const [header, payload, signature] = tokens.access_token.split(".");
+    const tampered = `${header}.${payload}.${signature[0] === "A" ? "B" : "A"}${signature.slice(1)}`;
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: tampered, expect: 401 })).body.code, "invalid_token");
+  });
+
+  test("the client's X-Request-Id is echoed in the header and the problem", async () => {
+    const response = await call("GET", "/api/v1/auth/me", { headers: { "X-Request-Id": "contract-test-request-1" }, expect: 401 });
+    assert.equal(response.headers["x-request-id"], "contract-test-request-1");
+    assert.equal(response.body.request_id, "contract-test-request-1");
+  });
+});
+
+describe("refresh", () => {
+  test("body refresh rotates; the rotated-out token revokes the session", async () => {
+    const email = await register();
+    const first = await signIn(email);
+    const second = (await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: first.refresh_token }, expect: 200 })).body;
+    assert.notEqual(second.refresh_token, first.refresh_token);
+    assert.equal(second.session_id, first.session_id);
+    const reused = await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: first.refresh_token }, expect: 401 });
+    assert.equal(reused.body.code, "refresh_token_reused");
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: second.access_token, expect: 401 })).body.code, "session_revoked");
+    assert.equal((await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: second.refresh_token }, expect: 401 })).body.code, "invalid_token");
+  });
+
+  test("cookie refresh needs the CSRF header (403), then rotates the cookie", async () => {
+    const email = await register();
+    const signedIn = await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD, delivery: "cookie" }, expect: 200 });
+    const token = refreshCookieOf(signedIn).split(";")[0].slice(COOKIE.length + 1);
+    const refused = await call("POST", "/api/v1/auth/refresh", { cookie: token, expect: 403 });
+    assert.equal(refused.body.code, "csrf_check_failed");
+    const rotated = await call("POST", "/api/v1/auth/refresh", { cookie: token, headers: { "X-Sesame-Csrf": "1" }, expect: 200 });
+    assert.equal(rotated.body.refresh_token, undefined);
+    assert.notEqual(refreshCookieOf(rotated).split(";")[0].slice(COOKIE.length + 1), token);
+    const stale = await call("POST", "/api/v1/auth/refresh", { cookie: "unknown-token", headers: { "X-Sesame-Csrf": "1" }, expect: 401 });
+    assert.equal(stale.body.code, "invalid_token");
+    assert.match(refreshCookieOf(stale), /Max-Age=0/i, "a refused cookie refresh clears the cookie");
+  });
+
+  test("no token, an unknown one, malformed JSON and a bad member are refused", async () => {
+    assert.equal((await call("POST", "/api/v1/auth/refresh", { json: {}, expect: 401 })).body.code, "invalid_token");
+    assert.equal((await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: "nope" }, expect: 401 })).body.code, "invalid_token");
+    await call("POST", "/api/v1/auth/refresh", { body: "{", contentType: "application/json", expect: 400 });
+    await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: 42 }, expect: 422 });
+    await call("POST", "/api/v1/auth/refresh", { expect: 415 });
+  });
+});
+
+describe("sessions", () => {
+  test("list, revoke one (then 404), revoke the others", async () => {
+    const email = await register();
+    const a = await signIn(email);
+    const b = await signIn(email);
+    const c = await signIn(email);
+    const listed = await call("GET", "/api/v1/auth/sessions", { bearer: a.access_token, expect: 200 });
+    assert.deepEqual(listed.body.sessions.map((s) => s.id).sort(), [a.session_id, b.session_id, c.session_id].sort());
+    assert.deepEqual(listed.body.sessions.filter((s) => s.current).map((s) => s.id), [a.session_id]);
+
+    await call("DELETE", `/api/v1/auth/sessions/${b.session_id}`, { bearer: a.access_token, expect: 204 });
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: b.access_token, expect: 401 })).body.code, "session_revoked");
+    assert.equal((await call("DELETE", `/api/v1/auth/sessions/${b.session_id}`, { bearer: a.access_token, expect: 404 })).body.code, "not_found");
+    await call("DELETE", "/api/v1/auth/sessions/no-such-session", { bearer: a.access_token, expect: 404 });
+
+    await call("DELETE", "/api/v1/auth/sessions", { bearer: a.access_token, expect: 204 });
+    await call("GET", "/api/v1/auth/me", { bearer: c.access_token, expect: 401 });
+    const left = await call("GET", "/api/v1/auth/sessions", { bearer: a.access_token, expect: 200 });
+    assert.deepEqual(left.body.sessions.map((s) => s.id), [a.session_id]);
+    await call("GET", "/api/v1/auth/sessions", { expect: 401 });
+    await call("DELETE", "/api/v1/auth/sessions", { expect: 401 });
+  });
+
+  test("logout ends the session and clears the cookie", async () => {
+    const email = await register();
+    const tokens = await signIn(email);
+    const out = await call("POST", "/api/v1/auth/logout", { bearer: tokens.access_token, expect: 204 });
+    assert.match(refreshCookieOf(out), /Max-Age=0/i);
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: tokens.access_token, expect: 401 })).body.code, "session_revoked");
+    await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: tokens.refresh_token }, expect: 401 });
+    await call("POST", "/api/v1/auth/logout", { expect: 401 });
+    await call("POST", "/api/v1/auth/logout", { bearer: tokens.access_token, body: "bye", contentType: "text/plain", expect: 415 });
+  });
+});
+
+describe("password change", () => {
+  test("refuses a wrong current password, a weak or missing new one; then changes and revokes the others", async () => {
+    const email = await register();
+    const current = await signIn(email);
+    const other = await signIn(email);
+    const bearer = current.access_token;
+    const path = "/api/v1/auth/password/change";
+    const wrong = await call("POST", path, { bearer, json: { current_password: "wrong one entirely", new_password: NEW_PASSWORD }, expect: 401 });
+    assert.equal(wrong.body.code, "invalid_credentials");
+    const weak = await call("POST", path, { bearer, json: { current_password: PASSWORD, new_password: "password" }, expect: 422 });
+    assert.equal(weak.body.code, "password_policy_violation");
+    assert.ok(weak.body.violations.every((v) => v.pointer === "/new_password"));
+    const missing = await call("POST", path, { bearer, json: { current_password: PASSWORD }, expect: 422 });
+    assert.equal(missing.body.code, "validation_failed");
+    await call("POST", path, { bearer, body: "[", contentType: "application/json", expect: 400 });
+    await call("POST", path, { bearer, body: "current=x", contentType: "application/x-www-form-urlencoded", expect: 415 });
+    await call("POST", path, { json: { current_password: PASSWORD, new_password: NEW_PASSWORD }, expect: 401 });
+
+    await call("POST", path, { bearer, json: { current_password: PASSWORD, new_password: NEW_PASSWORD }, expect: 204 });
+    await call("GET", "/api/v1/auth/me", { bearer, expect: 200 });
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: other.access_token, expect: 401 })).body.code, "session_revoked");
+    await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD }, expect: 401 });
+    await signIn(email, NEW_PASSWORD);
+  });
+});
+
+describe("routing and public endpoints", () => {
+  test("an unknown path is a 404; another method a 405 with Allow", async () => {
+    assert.equal((await call("GET", "/api/v1/no-such-thing", { expect: 404 })).body.code, "not_found");
+    assert.equal((await call("PUT", "/api/v1/auth/me", { expect: 405 })).body.code, "method_not_allowed");
+    await call("GET", "/api/v1/auth/token", { expect: 405 });
+    await call("PATCH", "/api/v1/auth/sessions", { expect: 405 });
+    await call("POST", "/.well-known/jwks.json", { expect: 405 });
+  });
+
+  test("a body over the limit is refused with 413 whatever the method", async () => {
+    const huge = JSON.stringify({ padding: "x".repeat(70 * 1024) });
+    for (const { method, template } of contract.operations()) {
+      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
+      const response = await call(method, target, { body: huge, contentType: "application/json", expect: 413 });
+      assert.equal(response.body.code, "payload_too_large");
+    }
+    await call("GET", "/api/v1/no-such-thing", { body: huge, contentType: "application/json", expect: 413 });
+  });
+
+  test("jwks publishes the key that signed an access token", async () => {
+    const tokens = await signIn(await register());
+    const jwks = await call("GET", "/.well-known/jwks.json", { expect: 200 });
+    assert.ok(jwks.body.keys.some((key) => key.kid === tokens.kid), `kid ${tokens.kid} not in the JWKS`);
+  });
+
+  test("healthz and readyz answer", async () => {
+    await call("GET", "/healthz", { expect: 200 });
+    const ready = await call("GET", "/readyz", { expect: 200 });
+    assert.equal(ready.body.database, "sqlite");
+  });
+});
+
+describe("coverage", () => {
+  test("report what was validated", (t) => {
+    const documented = contract.documentedResponses();
+    const unexercised = documented.filter((key) => !contract.observed.has(key));
+    t.diagnostic(`${contract.validated} responses validated against the document`);
+    t.diagnostic(`${documented.length - unexercised.length} of ${documented.length} documented responses exercised`);
+    // 500 and 503 (a failing store, a full hashing pool, shutting down) and
+    // 403 account_disabled (no admin API yet) have no deterministic trigger here.
+    t.diagnostic(`not exercised: ${unexercised.join("; ")}`);
+    assert.ok(contract.validated > 0);
+  });
+});
