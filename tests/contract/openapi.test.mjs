@@ -282,6 +282,9 @@ describe("refresh", () => {
     const token = refreshCookieOf(signedIn).split(";")[0].slice(COOKIE.length + 1);
     const refused = await call("POST", "/api/v1/auth/refresh", { cookie: token, expect: 403 });
     assert.equal(refused.body.code, "csrf_check_failed");
+    const foreign = await call("POST", "/api/v1/auth/refresh", {
+      cookie: token, headers: { "X-Sesame-Csrf": "1", Origin: "https://evil.example" }, expect: 403 });
+    assert.equal(foreign.body.code, "csrf_check_failed");
     const rotated = await call("POST", "/api/v1/auth/refresh", { cookie: token, headers: { "X-Sesame-Csrf": "1" }, expect: 200 });
     assert.equal(rotated.body.refresh_token, undefined);
     assert.notEqual(refreshCookieOf(rotated).split(";")[0].slice(COOKIE.length + 1), token);
@@ -295,7 +298,8 @@ describe("refresh", () => {
     assert.equal((await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: "nope" }, expect: 401 })).body.code, "invalid_token");
     await call("POST", "/api/v1/auth/refresh", { body: "{", contentType: "application/json", expect: 400 });
     await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: 42 }, expect: 422 });
-    await call("POST", "/api/v1/auth/refresh", { expect: 415 });
+    assert.equal((await call("POST", "/api/v1/auth/refresh", { expect: 401 })).body.code, "invalid_token");
+    await call("POST", "/api/v1/auth/refresh", { body: "token", contentType: "text/plain", expect: 415 });
   });
 });
 
@@ -331,6 +335,18 @@ describe("sessions", () => {
     await call("POST", "/api/v1/auth/refresh", { json: { refresh_token: tokens.refresh_token }, expect: 401 });
     await call("POST", "/api/v1/auth/logout", { expect: 401 });
     await call("POST", "/api/v1/auth/logout", { bearer: tokens.access_token, body: "bye", contentType: "text/plain", expect: 415 });
+  });
+
+  test("logout with only the refresh cookie needs the CSRF header, then ends the session", async () => {
+    const email = await register();
+    const signedIn = await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD, delivery: "cookie" }, expect: 200 });
+    const token = refreshCookieOf(signedIn).split(";")[0].slice(COOKIE.length + 1);
+    assert.equal((await call("POST", "/api/v1/auth/logout", { cookie: token, expect: 403 })).body.code, "csrf_check_failed");
+    const out = await call("POST", "/api/v1/auth/logout", { cookie: token, headers: { "X-Sesame-Csrf": "1" }, expect: 204 });
+    assert.match(refreshCookieOf(out), /Max-Age=0/i);
+    assert.equal((await call("GET", "/api/v1/auth/me", { bearer: signedIn.body.access_token, expect: 401 })).body.code, "session_revoked");
+    const again = await call("POST", "/api/v1/auth/logout", { cookie: token, headers: { "X-Sesame-Csrf": "1" }, expect: 401 });
+    assert.equal(again.body.code, "invalid_token");
   });
 });
 

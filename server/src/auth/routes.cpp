@@ -33,6 +33,22 @@ Outcome<Principal> authenticate(const Request& request, TokenService& tokens) {
   return tokens.authenticate(*token);
 }
 
+// CSRF protection for requests authenticated by the refresh cookie: the custom
+// header (a cross-site page cannot send it without a CORS preflight) and, when
+// the browser names an Origin, that origin must be this server's own or on the
+// CORS allow-list.
+std::optional<Failure> csrf_failure(const Request& request) {
+  if (!request.header(kCsrfHeader)) {
+    return Failure{ErrorCode::csrf_check_failed, "requests with the refresh cookie need the " + std::string(kCsrfHeader) + " header",
+                   {}, std::nullopt};
+  }
+  const auto origin = request.header("Origin");
+  if (!origin || request.origin_allowed()) return std::nullopt;
+  const std::string host(request.header("Host").value_or(""));
+  if (!host.empty() && (*origin == "http://" + host || *origin == "https://" + host)) return std::nullopt;
+  return Failure{ErrorCode::csrf_check_failed, "this origin may not use the refresh cookie", {}, std::nullopt};
+}
+
 // Per-IP limit on the endpoints that take credentials; checked before any
 // hashing work is queued.
 std::optional<Response> rate_limited(const Request& request, IpRateLimiter& limiter) {
@@ -129,12 +145,11 @@ void add_auth_routes(http::Router& router, const AuthRoutes& r) {
     std::string token;
     api::TokenDelivery delivery = api::TokenDelivery::body;
     if (auto cookie = http::read_cookie(request, r.refresh_cookie.name); cookie && request.body().empty()) {
-      if (!request.header(kCsrfHeader)) {
-        return failure_response(Failure{ErrorCode::csrf_check_failed,
-                                        "cookie refresh needs the " + std::string(kCsrfHeader) + " header", {}, std::nullopt});
-      }
+      if (auto refused = csrf_failure(request)) return failure_response(*refused);
       token = *cookie;
       delivery = api::TokenDelivery::cookie;
+    } else if (request.body().empty()) {
+      return failure_response(Failure{ErrorCode::invalid_token, "no refresh token was sent", {}, std::nullopt});
     } else {
       auto body = http::parse_json_body<api::RefreshRequest>(request, r.max_body_bytes);
       if (!body) return Response::problem(body.problem());
@@ -151,11 +166,19 @@ void add_auth_routes(http::Router& router, const AuthRoutes& r) {
     return token_response(issued.value(), delivery, r.refresh_cookie);
   });
 
+  // Logout: the Bearer token's session, or the refresh cookie's (with CSRF checks).
   router.add(Method::post, "/api/v1/auth/logout", [r](const Request& request) {
-    auto principal = authenticate(request, r.tokens);
-    if (!principal.ok()) return failure_response(principal.error());
-    auto signed_out = r.sessions.sign_out(principal.value(), client_of(request));
-    if (!signed_out.ok()) return failure_response(signed_out.error());
+    const auto cookie = http::read_cookie(request, r.refresh_cookie.name);
+    Outcome<void> signed_out = Failure{};
+    if (!request.header("Authorization") && cookie) {
+      if (auto refused = csrf_failure(request)) return failure_response(*refused);
+      signed_out = r.sessions.sign_out_with_refresh_token(*cookie, client_of(request));
+    } else {
+      auto principal = authenticate(request, r.tokens);
+      if (!principal.ok()) return failure_response(principal.error());
+      signed_out = r.sessions.sign_out(principal.value(), client_of(request));
+    }
+    if (!signed_out.ok()) return clear_refresh_cookie(failure_response(signed_out.error()), r.refresh_cookie);
     return clear_refresh_cookie(Response::no_content(), r.refresh_cookie);
   });
 

@@ -68,6 +68,10 @@ class RefreshTokenStore {
  public:
   virtual ~RefreshTokenStore() = default;
   [[nodiscard]] virtual Result<void> insert_refresh_token(const RefreshTokenRecord& token) = 0;
+  // The session a refresh token (current or already rotated) belongs to, if
+  // that session is still active: how a browser signs out with only its cookie.
+  [[nodiscard]] virtual Result<std::optional<SessionRecord>> find_refresh_token_session(std::string_view token_hash,
+                                                                                       std::int64_t now) = 0;
   // In one transaction: finds the token by hash and
   //  - current and valid: marks it used at `now`, records `successor.token_hash`
   //    and `successor_sealed` on it, inserts `successor` (with session_id set to

@@ -322,6 +322,41 @@ BOOST_AUTO_TEST_CASE(cookie_delivery_sets_a_host_cookie_and_refresh_needs_the_cs
   BOOST_TEST(refreshed.header("set-cookie").value_or("").rfind("__Host-sesame_refresh=", 0) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(cookie_requests_from_a_foreign_origin_are_refused) {
+  ApiServer server;
+  BOOST_TEST_REQUIRE(server.register_user("nia@example.com").status == 201);
+  const std::string cookie = server.sign_in("nia@example.com", kPassword, "cookie").header("set-cookie").value_or("");
+  const std::string pair = cookie.substr(0, cookie.find(';'));
+  require_problem(server.http().request("POST", "/api/v1/auth/refresh",
+                                        {{"Cookie", pair}, {"X-Sesame-Csrf", "1"}, {"Origin", "https://evil.example"}}),
+                  403, "csrf_check_failed");
+  // The server's own origin is fine.
+  const std::string own = "http://127.0.0.1:" + server.http().base_url().substr(server.http().base_url().rfind(':') + 1);
+  BOOST_TEST(server.http().request("POST", "/api/v1/auth/refresh",
+                                   {{"Cookie", pair}, {"X-Sesame-Csrf", "1"}, {"Origin", own}}).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(logout_with_only_the_refresh_cookie_ends_the_session) {
+  ApiServer server;
+  BOOST_TEST_REQUIRE(server.register_user("olga@example.com").status == 201);
+  auto tokens = server.sign_in("olga@example.com", kPassword, "cookie");
+  const std::string cookie = tokens.header("set-cookie").value_or("");
+  const std::string pair = cookie.substr(0, cookie.find(';'));
+  require_problem(server.http().request("POST", "/api/v1/auth/logout", {{"Cookie", pair}}), 403, "csrf_check_failed");
+  auto out = server.http().request("POST", "/api/v1/auth/logout", {{"Cookie", pair}, {"X-Sesame-Csrf", "1"}});
+  BOOST_TEST(out.status == 204);
+  BOOST_TEST(out.header("set-cookie").value_or("").find("Max-Age=0") != std::string::npos);
+  require_problem(server.get_with("/api/v1/auth/me", tokens.json()["access_token"]), 401, "session_revoked");
+  require_problem(server.http().request("POST", "/api/v1/auth/refresh", {{"Cookie", pair}, {"X-Sesame-Csrf", "1"}}),
+                  401, "invalid_token");
+}
+
+BOOST_AUTO_TEST_CASE(refresh_without_any_token_is_401) {
+  ApiServer server;
+  require_problem(server.http().request("POST", "/api/v1/auth/refresh"), 401, "invalid_token");
+  require_problem(server.http().post_json("/api/v1/auth/refresh", json::object()), 401, "invalid_token");
+}
+
 BOOST_AUTO_TEST_CASE(per_ip_limit_answers_429_with_retry_after) {
   ApiServer server(Environment{{"SESAME_RATE_LIMIT_PER_IP", "3"}});
   for (int i = 0; i < 3; ++i) BOOST_TEST(server.sign_in("x@example.com", "whatever password").status == 401);

@@ -401,6 +401,17 @@ BOOST_AUTO_TEST_CASE(revoking_another_users_session_is_false_and_changes_nothing
   BOOST_TEST(value_of(store().is_session_active(session.id, kNow)));
 }
 
+BOOST_AUTO_TEST_CASE(refresh_token_leads_to_its_active_session_only) {
+  const Family family = create_family();
+  const auto found = value_of(store().find_refresh_token_session(family.token.token_hash, kNow + 1));
+  BOOST_TEST_REQUIRE(found.has_value());
+  BOOST_TEST(found->id.value == family.session.id.value);
+  BOOST_TEST(!value_of(store().find_refresh_token_session("no-such-hash", kNow + 1)).has_value());
+  BOOST_TEST(!value_of(store().find_refresh_token_session(family.token.token_hash, family.session.expires_at)).has_value());
+  BOOST_TEST(value_of(store().revoke_session(family.session.id, family.user.id, kNow + 2, "logout")));
+  BOOST_TEST(!value_of(store().find_refresh_token_session(family.token.token_hash, kNow + 3)).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(revoking_a_session_records_why_and_only_once) {
   const UserRecord user = create_user();
   const auto session = create_session(user.id);

@@ -1,5 +1,7 @@
 #include "auth/sessions/session_service.hpp"
 
+#include "auth/opaque_token.hpp"
+
 namespace sesame::server {
 
 Outcome<api::SessionsResponse> SessionService::list(const Principal& principal) {
@@ -43,6 +45,15 @@ Outcome<void> SessionService::sign_out(const Principal& principal, const ClientC
   if (!revoked.ok()) return to_failure(revoked.error());
   audit_.record("session.logout", now, principal.user_id.value, client, {{"session_id", principal.session_id.value}});
   return {};
+}
+
+Outcome<void> SessionService::sign_out_with_refresh_token(std::string_view refresh_token, const ClientContext& client) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto session = store_.find_refresh_token_session(hash_opaque_token(refresh_token), now);
+  if (!session.ok()) return to_failure(session.error());
+  if (!session->has_value()) return Failure{ErrorCode::invalid_token, "the refresh token is not valid", {}, std::nullopt};
+  const Principal owner{(*session)->user_id, (*session)->id, {}, {}};
+  return sign_out(owner, client);
 }
 
 }  // namespace sesame::server

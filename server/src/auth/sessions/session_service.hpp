@@ -19,6 +19,8 @@ class SessionService {
   [[nodiscard]] Outcome<void> revoke_others(const Principal& principal, const ClientContext& client);
   // Ends the principal's current session (its refresh tokens die with it).
   [[nodiscard]] Outcome<void> sign_out(const Principal& principal, const ClientContext& client);
+  // Ends the session a refresh token belongs to (a browser holding only the cookie).
+  [[nodiscard]] Outcome<void> sign_out_with_refresh_token(std::string_view refresh_token, const ClientContext& client);
 
  private:
   Store& store_;

@@ -57,6 +57,11 @@ constexpr PreparedStatement kSelectSession{
     "select_session",
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
     " revoked_reason FROM sessions WHERE id = $1"};
+constexpr PreparedStatement kSelectRefreshTokenSession{
+    "select_refresh_token_session",
+    "SELECT s.id, s.user_id, s.created_at, s.last_active_at, s.expires_at, s.ip, s.user_agent, s.amr::text,"
+    " s.revoked_at, s.revoked_reason FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+    " WHERE t.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"};
 // Rotation locks the session after the token (always in that order): a
 // concurrent logout or revocation either happens before the rotation or sees it.
 constexpr PreparedStatement kLockSession{
@@ -140,7 +145,7 @@ constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
     kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions,
-    kSelectSessionActive, kTouchSession, kRevokeSessionById,
+    kSelectSessionActive, kTouchSession, kRevokeSessionById, kSelectRefreshTokenSession,
     kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
     kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
     kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents, kSelectUserAuditEvents,
@@ -390,6 +395,14 @@ Result<void> PostgresStore::insert_refresh_token(const RefreshTokenRecord& token
                           token.expires_at, NullableParam(token.used_at).get(), token.successor_hash,
                           token.successor_sealed);
     return {};
+  });
+}
+
+Result<std::optional<SessionRecord>> PostgresStore::find_refresh_token_session(std::string_view token_hash,
+                                                                               std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kSelectRefreshTokenSession.name, std::string(token_hash), now), read_session);
   });
 }
 

@@ -32,6 +32,7 @@ class PostgresStore final : public Store {
   Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
 
   Result<void> insert_refresh_token(const RefreshTokenRecord& token) override;
+  Result<std::optional<SessionRecord>> find_refresh_token_session(std::string_view token_hash, std::int64_t now) override;
   Result<RotationResult> rotate_refresh_token(std::string_view presented_hash, const RefreshTokenRecord& successor,
                                               std::string_view successor_sealed, std::int64_t now,
                                               std::int64_t grace_seconds) override;

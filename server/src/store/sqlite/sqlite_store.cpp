@@ -46,6 +46,10 @@ constexpr char kInsertSession[] =
 constexpr char kSelectSession[] =
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
     " FROM sessions WHERE id = ?1";
+constexpr char kSelectRefreshTokenSession[] =
+    "SELECT s.id, s.user_id, s.created_at, s.last_active_at, s.expires_at, s.ip, s.user_agent, s.amr,"
+    " s.revoked_at, s.revoked_reason FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+    " WHERE t.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
 constexpr char kSelectActiveSessions[] =
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
     " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
@@ -335,6 +339,13 @@ Result<void> SqliteStore::insert_refresh_token(const RefreshTokenRecord& token) 
                                 token.expires_at, token.used_at, token.successor_hash, token.successor_sealed);
   if (!inserted) return inserted.error();
   return {};
+}
+
+Result<std::optional<SessionRecord>> SqliteStore::find_refresh_token_session(std::string_view token_hash,
+                                                                             std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kSelectRefreshTokenSession, read_session, token_hash, now);
 }
 
 Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presented_hash,
