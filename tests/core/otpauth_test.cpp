@@ -5,21 +5,17 @@
 #include "sesame/encoding.hpp"
 #include "sesame/otpauth.hpp"
 #include "printing.hpp"
+#include "otp_test_support.hpp"
 #include "vectors.hpp"
 
 using namespace sesame;
 using sesame::test::hex;
 using sesame::test::unhex;
+using sesame::test::algorithm_named;
 using sesame::test::vector_table;
 
 namespace {
 
-OtpAlgorithm algorithm_named(const std::string& name) {
-  if (name == "SHA256") return OtpAlgorithm::sha256;
-  if (name == "SHA512") return OtpAlgorithm::sha512;
-  BOOST_REQUIRE(name == "SHA1");
-  return OtpAlgorithm::sha1;
-}
 
 OtpauthUri expected_uri(const nlohmann::json& v) {
   return OtpauthUri{v.at("issuer").get<std::string>(), v.at("account").get<std::string>(),

@@ -6,20 +6,16 @@
 #include "hmac.hpp"
 #include "sesame/totp.hpp"
 #include "printing.hpp"
+#include "otp_test_support.hpp"
 #include "vectors.hpp"
 
 using namespace sesame;
 using sesame::test::hex;
+using sesame::test::algorithm_named;
 using sesame::test::vector_table;
 
 namespace {
 
-OtpAlgorithm algorithm_named(const std::string& name) {
-  if (name == "SHA256") return OtpAlgorithm::sha256;
-  if (name == "SHA512") return OtpAlgorithm::sha512;
-  BOOST_REQUIRE(name == "SHA1");
-  return OtpAlgorithm::sha1;
-}
 
 // Counts up from a seed, so a test can predict every byte it hands out.
 class CountingRandomSource final : public RandomSource {
