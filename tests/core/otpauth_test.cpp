@@ -16,7 +16,6 @@ using sesame::test::vector_table;
 
 namespace {
 
-
 OtpauthUri expected_uri(const nlohmann::json& v) {
   return OtpauthUri{v.at("issuer").get<std::string>(), v.at("account").get<std::string>(),
                     unhex(v.at("secret_hex").get<std::string>()),

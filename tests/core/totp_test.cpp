@@ -16,7 +16,6 @@ using sesame::test::vector_table;
 
 namespace {
 
-
 // Counts up from a seed, so a test can predict every byte it hands out.
 class CountingRandomSource final : public RandomSource {
  public:
