@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/app.hpp"
+#include "store/store.hpp"
 #include "http_client.hpp"
 #include "test_databases.hpp"
 
@@ -38,8 +39,8 @@ class ApiServer {
  public:
   explicit ApiServer(Environment extra = {}) : clock_(std::make_shared<ManualClock>()) {
     Environment env = {{"SESAME_LISTEN", "127.0.0.1:0"},
-                       {"SESAME_DATA_DIR", (databases_.temp_dir() / "data").string()},
-                       {"DATABASE_URL", databases_.fresh_url()},
+                       {"SESAME_DATA_DIR", data_dir_},
+                       {"DATABASE_URL", database_url_},
                        // Small Argon2 parameters keep the suite quick; the defaults are tested elsewhere.
                        {"SESAME_ARGON2_MEMORY_KIB", "64"},
                        {"SESAME_ARGON2_ITERATIONS", "1"},
@@ -56,6 +57,15 @@ class ApiServer {
 
   [[nodiscard]] const HttpClient& http() const { return *client_; }
   ManualClock& clock() { return *clock_; }
+
+  // The audit trail as stored, newest first (read through a store of its own).
+  std::vector<AuditEventRecord> audit_events(const std::string& user_id) const {
+    auto store = open_store(database_url_, data_dir_);
+    BOOST_REQUIRE(store.ok());
+    auto events = (*store)->list_audit_events(user_id, "", 100);
+    BOOST_REQUIRE(events.ok());
+    return std::move(events).value();
+  }
 
   HttpResponse register_user(const std::string& email, const std::string& password = kPassword) const {
     return http().post_json("/api/v1/auth/register", {{"email", email}, {"password", password}});
@@ -80,6 +90,8 @@ class ApiServer {
 
  private:
   sesame::test::Databases databases_;
+  std::string data_dir_ = (databases_.temp_dir() / "data").string();
+  std::string database_url_ = databases_.fresh_url();
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<App> app_;
   std::unique_ptr<HttpClient> client_;
@@ -234,6 +246,37 @@ BOOST_AUTO_TEST_CASE(refresh_reuse_after_grace_revokes_the_family) {
   // Every descendant stops working: the newest refresh token and access token too.
   require_problem(server.refresh(third["refresh_token"]), 401, "invalid_token");
   require_problem(server.get_with("/api/v1/auth/me", third["access_token"]), 401, "session_revoked");
+
+  // The reuse is audited, with the session it ended.
+  const auto events = server.audit_events(std::string());
+  const auto reuse = std::find_if(events.begin(), events.end(),
+                                  [](const AuditEventRecord& e) { return e.type == "refresh.reuse_detected"; });
+  BOOST_TEST_REQUIRE((reuse != events.end()));
+  BOOST_TEST(json::parse(reuse->details_json)["session_id"] == first["session_id"]);
+  BOOST_TEST(reuse->ip == "127.0.0.1");
+  BOOST_TEST(!reuse->request_id.empty());
+}
+
+BOOST_AUTO_TEST_CASE(security_events_are_audited_without_secrets) {
+  ApiServer server;
+  const auto tokens = server.signed_in_user("pam@example.com");
+  BOOST_TEST(server.sign_in("pam@example.com", "wrong password!").status == 401);
+  const HttpClient& http = server.http();
+  const sesame::test::HeaderList auth = {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}};
+  BOOST_TEST(http.post_json("/api/v1/auth/password/change",
+                            {{"current_password", kPassword}, {"new_password", "another fine passphrase"}}, auth).status == 204);
+  BOOST_TEST(http.request("POST", "/api/v1/auth/logout", auth).status == 204);
+
+  std::set<std::string> types;
+  for (const auto& event : server.audit_events(std::string())) {
+    types.insert(event.type);
+    BOOST_TEST(event.details_json.find(kPassword) == std::string::npos);
+    BOOST_TEST(event.details_json.find(tokens["refresh_token"].get<std::string>()) == std::string::npos);
+  }
+  for (const char* expected : {"account.registered", "login.succeeded", "login.failed", "session.created",
+                               "password.changed", "session.logout"}) {
+    BOOST_TEST(types.count(expected) == 1u, expected);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(expired_and_tampered_access_tokens_are_refused) {

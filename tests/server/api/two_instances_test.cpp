@@ -144,4 +144,25 @@ BOOST_AUTO_TEST_CASE(lockout_counts_failures_on_both_instances) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(keys_rotate_signs_with_a_new_key_while_old_tokens_keep_working) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "four@example.com"}, {"password", kPassword}}).status == 201);
+  const json before = sign_in(a, "four@example.com", kPassword).json();
+
+  // `sesame-server keys rotate` on the shared data dir, as an operator would.
+  const std::string command = "DATABASE_URL='" + url + "' SESAME_DATA_DIR='" + data_dir + "' '" +
+                              std::string(SESAME_SERVER_BINARY) + "' keys rotate > /dev/null";
+  BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
+
+  // A server started now signs with the new key...
+  ServerProcess c{url, data_dir};
+  const json after = sign_in(c, "four@example.com", kPassword).json();
+  BOOST_TEST(after["kid"] != before["kid"]);
+  const json jwks = c.http().get("/.well-known/jwks.json").json();
+  BOOST_TEST(jwks["keys"].size() == 2u);
+  // ...tokens of the previous key still verify there, and a running server
+  // accepts the new key's tokens at once (an unknown kid makes it reload).
+  BOOST_TEST(c.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + before["access_token"].get<std::string>()}}).status == 200);
+  BOOST_TEST(a.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + after["access_token"].get<std::string>()}}).status == 200);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
