@@ -105,10 +105,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
                   config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60});
-  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit);
-  p->login = std::make_unique<LoginService>(
-      *p->store, *p->hasher, *p->tokens, clock_ref, *p->audit,
-      LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
+  const LockoutPolicy lockout{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds};
+  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, lockout);
+  p->login = std::make_unique<LoginService>(*p->store, *p->hasher, *p->tokens, clock_ref, *p->audit, lockout);
   p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
   p->ip_limiter = std::make_unique<IpRateLimiter>(config.rate_limit_per_ip);
   p->hashing_pool = std::make_unique<http::WorkerPool>(static_cast<std::size_t>(config.hash_workers),

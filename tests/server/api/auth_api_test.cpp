@@ -345,6 +345,18 @@ BOOST_AUTO_TEST_CASE(password_change_revokes_other_sessions) {
   BOOST_TEST(server.sign_in("lee@example.com", "a brand new passphrase").status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(wrong_current_passwords_count_towards_the_lockout) {
+  ApiServer server;
+  const auto tokens = server.signed_in_user("quinn@example.com");
+  const sesame::test::HeaderList auth = {{"Authorization", "Bearer " + tokens["access_token"].get<std::string>()}};
+  const json guess = {{"current_password", "a wrong guess"}, {"new_password", "another fine passphrase"}};
+  for (int i = 0; i < 5; ++i) require_problem(server.http().post_json("/api/v1/auth/password/change", guess, auth), 401, "invalid_credentials");
+  require_problem(server.http().post_json("/api/v1/auth/password/change",
+                                          {{"current_password", kPassword}, {"new_password", "another fine passphrase"}}, auth),
+                  429, "account_locked");
+  require_problem(server.sign_in("quinn@example.com"), 429, "account_locked");
+}
+
 BOOST_AUTO_TEST_CASE(cookie_delivery_sets_a_host_cookie_and_refresh_needs_the_csrf_header) {
   ApiServer server;
   BOOST_TEST_REQUIRE(server.register_user("mia@example.com").status == 201);

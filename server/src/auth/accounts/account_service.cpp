@@ -1,6 +1,7 @@
 #include "auth/accounts/account_service.hpp"
 
 #include "auth/identifiers.hpp"
+#include "auth/lockout.hpp"
 
 namespace sesame::server {
 
@@ -92,10 +93,17 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
   if (!user.ok()) return to_failure(user.error());
   if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
   const std::int64_t now = clock_.now_unix_seconds();
+  const std::string key = lockout_key((*user)->email_key);
+  auto state = store_.lockout_state(key, now);
+  if (!state.ok()) return to_failure(state.error());
+  if (state->locked_until && *state->locked_until > now) return locked_failure(*state->locked_until, now);
   if (!hasher_.verify((*user)->password_hash, request.current_password)) {
-    audit_.record("password.change_failed", now, principal.user_id.value, client);
+    auto failed = store_.record_login_failure(key, now, lockout_);
+    if (!failed.ok()) return to_failure(failed.error());
+    audit_.record("password.change_failed", now, principal.user_id.value, client, {{"failures", failed->failures}});
     return Failure{ErrorCode::invalid_credentials, "the current password is wrong", {}, std::nullopt};
   }
+  if (auto cleared = store_.clear_login_failures(key); !cleared.ok()) return to_failure(cleared.error());
   const PasswordVerdict verdict = check_password(request.new_password, policy_, {(*user)->email, {}});
   if (!verdict.acceptable()) return password_policy_failure(verdict, "/new_password");
 

@@ -20,8 +20,8 @@ namespace sesame::server {
 class AccountService {
  public:
   AccountService(Store& store, const PasswordHasher& hasher, RandomSource& random, const Clock& clock,
-                 AuditTrail& audit, PasswordPolicy policy = {})
-      : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), policy_(policy) {}
+                 AuditTrail& audit, LockoutPolicy lockout, PasswordPolicy policy = {})
+      : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout), policy_(policy) {}
 
   // 201 {user}; password_policy_violation with every violation; email_taken.
   [[nodiscard]] Outcome<api::User> register_account(const api::RegisterRequest& request, const ClientContext& client);
@@ -30,7 +30,9 @@ class AccountService {
   [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request, const ClientContext& client);
 
   // Checks the current password, applies the policy to the new one, stores its
-  // hash and revokes every other session of the user.
+  // hash and revokes every other session of the user. A wrong current password
+  // counts towards the account's sign-in lockout, so a stolen access token
+  // cannot be used to guess the password faster than sign-in allows.
   [[nodiscard]] Outcome<void> change_password(const Principal& principal, const api::PasswordChangeRequest& request,
                                               const ClientContext& client);
 
@@ -45,6 +47,7 @@ class AccountService {
   RandomSource& random_;
   const Clock& clock_;
   AuditTrail& audit_;
+  LockoutPolicy lockout_;
   PasswordPolicy policy_;
 };
 

@@ -1,25 +1,21 @@
 #include "auth/login/login_service.hpp"
 
 #include "auth/identifiers.hpp"
+#include "auth/lockout.hpp"
 
 namespace sesame::server {
 namespace {
 
 const Failure kInvalidCredentials{ErrorCode::invalid_credentials, "the email or password is wrong", {}, std::nullopt};
 
-Failure locked_failure(std::int64_t locked_until, std::int64_t now) {
-  return Failure{ErrorCode::account_locked, "too many failed sign-ins; try again later", {},
-                 std::max<std::int64_t>(1, locked_until - now)};
-}
-
 }  // namespace
 
 Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
   const std::string key = email_key(request.email);
-  const std::string lockout_key = "email:" + key;
+  const std::string account_key = lockout_key(key);
 
-  auto state = store_.lockout_state(lockout_key, now);
+  auto state = store_.lockout_state(account_key, now);
   if (!state.ok()) return to_failure(state.error());
   if (state->locked_until && *state->locked_until > now) {
     // No password check while locked: a guess can't be confirmed by timing either.
@@ -38,7 +34,7 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
   }
 
   if (!password_ok) {
-    auto failed = store_.record_login_failure(lockout_key, now, lockout_);
+    auto failed = store_.record_login_failure(account_key, now, lockout_);
     if (!failed.ok()) return to_failure(failed.error());
     const std::string user_id = user->has_value() ? (*user)->id.value : std::string();
     audit_.record("login.failed", now, user_id, client, {{"email_key", key}, {"failures", failed->failures}});
@@ -53,7 +49,7 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
     audit_.record("login.disabled_account", now, account.id.value, client);
     return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
   }
-  if (auto cleared = store_.clear_login_failures(lockout_key); !cleared.ok()) return to_failure(cleared.error());
+  if (auto cleared = store_.clear_login_failures(account_key); !cleared.ok()) return to_failure(cleared.error());
 
   // New Argon2 parameters take effect as people sign in.
   if (hasher_.needs_rehash(account.password_hash)) {
