@@ -21,6 +21,34 @@ RotationOutcome decide_rotation(const std::optional<RefreshTokenRecord>& token,
   return RotationOutcome::rotated;
 }
 
+RotationResult plan_rotation(const std::optional<RefreshTokenRecord>& token,
+                             const std::optional<SessionRecord>& session, std::int64_t now,
+                             std::int64_t grace_seconds) {
+  RotationResult result;
+  result.outcome = decide_rotation(token, session, now, grace_seconds);
+  switch (result.outcome) {
+    case RotationOutcome::unknown_token:
+      return result;
+    case RotationOutcome::inactive_session:
+    case RotationOutcome::expired_token:
+      break;
+    case RotationOutcome::already_rotated:
+      result.successor_sealed = token->successor_sealed;
+      break;
+    case RotationOutcome::reuse_detected:
+      result.session = session;
+      result.session->revoked_at = now;
+      result.session->revoked_reason = std::string(kRefreshReuseReason);
+      return result;
+    case RotationOutcome::rotated:
+      result.session = session;
+      result.session->last_active_at = std::max(result.session->last_active_at, now);
+      return result;
+  }
+  result.session = session;
+  return result;
+}
+
 RefreshTokenRecord successor_in_session(RefreshTokenRecord successor, const SessionRecord& session) {
   successor.session_id = session.id;
   successor.expires_at = std::min(successor.expires_at, session.expires_at);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "store/records.hpp"
 #include "store/store.hpp"
@@ -12,6 +13,9 @@
 namespace sesame::server {
 
 // Active: not revoked and before its absolute expiry.
+// Why a session ends when one of its used refresh tokens comes back.
+inline constexpr std::string_view kRefreshReuseReason = "refresh_reuse";
+
 [[nodiscard]] bool session_is_active(const SessionRecord& session, std::int64_t now) noexcept;
 
 // What rotate_refresh_token does with the presented token, checked in this order:
@@ -27,6 +31,15 @@ namespace sesame::server {
 [[nodiscard]] RotationOutcome decide_rotation(const std::optional<RefreshTokenRecord>& token,
                                               const std::optional<SessionRecord>& session, std::int64_t now,
                                               std::int64_t grace_seconds) noexcept;
+
+// The answer rotate_refresh_token gives, as it stands once the store has made
+// the writes the outcome calls for (reuse_detected: revoke the session;
+// rotated: mark the token used, insert the successor, touch the session):
+// the session is dropped for unknown_token, already_rotated carries the sealed
+// successor, and the session shows the revocation or the touch.
+[[nodiscard]] RotationResult plan_rotation(const std::optional<RefreshTokenRecord>& token,
+                                           const std::optional<SessionRecord>& session, std::int64_t now,
+                                           std::int64_t grace_seconds);
 
 // The successor as stored on rotation: it belongs to the presented token's
 // session and never outlives it, whatever the caller filled in.

@@ -422,27 +422,16 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
       session = std::move(found).value();
     }
 
-    RotationResult result;
-    result.outcome = decide_rotation(*token, session, now, grace_seconds);
-    result.session = session;
+    const RotationResult result = plan_rotation(*token, session, now, grace_seconds);
     switch (result.outcome) {
-      case RotationOutcome::unknown_token:
-        result.session.reset();
-        return result;
-      case RotationOutcome::inactive_session:
-      case RotationOutcome::expired_token:
-        return result;
-      case RotationOutcome::already_rotated:
-        result.successor_sealed = (*token)->successor_sealed;
-        return result;
       case RotationOutcome::reuse_detected:
-        transaction.exec_prepared(kRevokeSessionById.name, session->id.value, now, std::string("refresh_reuse"));
+        transaction.exec_prepared(kRevokeSessionById.name, session->id.value, now, std::string(kRefreshReuseReason));
         transaction.commit();
-        result.session->revoked_at = now;
-        result.session->revoked_reason = "refresh_reuse";
         return result;
       case RotationOutcome::rotated:
         break;
+      default:
+        return result;  // nothing to write
     }
 
     const RefreshTokenRecord next = successor_in_session(successor, *session);
@@ -456,7 +445,6 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
                               next.successor_sealed);
     transaction.exec_prepared(kTouchSession.name, session->id.value, now);
     transaction.commit();
-    result.session->last_active_at = std::max(result.session->last_active_at, now);
     return result;
   });
 }

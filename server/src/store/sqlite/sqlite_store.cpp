@@ -369,29 +369,18 @@ Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presen
     session = std::move(found).value();
   }
 
-  RotationResult result;
-  result.outcome = decide_rotation(*token, session, now, grace_seconds);
-  result.session = session;
+  const RotationResult result = plan_rotation(*token, session, now, grace_seconds);
   switch (result.outcome) {
-    case RotationOutcome::unknown_token:
-      result.session.reset();
-      return result;
-    case RotationOutcome::inactive_session:
-    case RotationOutcome::expired_token:
-      return result;
-    case RotationOutcome::already_rotated:
-      result.successor_sealed = (*token)->successor_sealed;
-      return result;
     case RotationOutcome::reuse_detected: {
-      auto revoked = connection.run(kRevokeSessionById, session->id.value, now, "refresh_reuse");
+      auto revoked = connection.run(kRevokeSessionById, session->id.value, now, kRefreshReuseReason);
       if (!revoked) return revoked.error();
       if (auto committed = transaction.commit(); !committed) return committed.error();
-      result.session->revoked_at = now;
-      result.session->revoked_reason = "refresh_reuse";
       return result;
     }
     case RotationOutcome::rotated:
       break;
+    default:
+      return result;  // nothing to write
   }
 
   const RefreshTokenRecord next = successor_in_session(successor, *session);
@@ -404,7 +393,6 @@ Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presen
   auto touched = connection.run(kTouchSession, session->id.value, now);
   if (!touched) return touched.error();
   if (auto committed = transaction.commit(); !committed) return committed.error();
-  result.session->last_active_at = std::max(result.session->last_active_at, now);
   return result;
 }
 
