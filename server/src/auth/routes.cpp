@@ -87,6 +87,26 @@ Response clear_refresh_cookie(Response response, const RefreshCookie& cookie) {
   return response;
 }
 
+// A credential route: the per-IP limit and the body are checked on the HTTP
+// thread, then `work(body, client)` (which hashes) runs on the hashing pool.
+template <class Body, class Work>
+http::AsyncHandler limited_on_hashing_pool(const AuthRoutes& r, Work work) {
+  return [r, work](const Request& request, http::AsyncResponse out) {
+    if (auto limited = rate_limited(request, r.ip_limiter)) {
+      out.send(std::move(*limited));
+      return;
+    }
+    auto body = http::parse_json_body<Body>(request, r.max_body_bytes);
+    if (!body) {
+      out.send(Response::problem(body.problem()));
+      return;
+    }
+    http::respond_from_pool(r.hashing_pool, out, [work, body = std::move(*body), client = client_of(request)] {
+      return work(body, client);
+    });
+  };
+}
+
 template <class T>
 Response or_failure(const Outcome<T>& outcome, const std::function<Response(const T&)>& success) {
   return outcome.ok() ? success(outcome.value()) : failure_response(outcome.error());
@@ -103,41 +123,21 @@ Response failure_response(const Failure& failure) {
 }
 
 void add_auth_routes(http::Router& router, const AuthRoutes& r) {
-  // Registration: Argon2 on the hashing pool.
-  router.add_async(Method::post, "/api/v1/auth/register", [r](const Request& request, http::AsyncResponse out) {
-    if (auto limited = rate_limited(request, r.ip_limiter)) {
-      out.send(std::move(*limited));
-      return;
-    }
-    auto body = http::parse_json_body<api::RegisterRequest>(request, r.max_body_bytes);
-    if (!body) {
-      out.send(Response::problem(body.problem()));
-      return;
-    }
-    http::respond_from_pool(r.hashing_pool, out, [r, body = std::move(*body), client = client_of(request)] {
-      auto user = r.accounts.register_account(body, client);
-      if (!user.ok()) return failure_response(user.error());
-      return Response::json(201, api::to_json(api::RegisterResponse{user.value()}));
-    });
-  });
-
-  // The password step of sign-in.
-  router.add_async(Method::post, "/api/v1/auth/token", [r](const Request& request, http::AsyncResponse out) {
-    if (auto limited = rate_limited(request, r.ip_limiter)) {
-      out.send(std::move(*limited));
-      return;
-    }
-    auto body = http::parse_json_body<api::TokenRequest>(request, r.max_body_bytes);
-    if (!body) {
-      out.send(Response::problem(body.problem()));
-      return;
-    }
-    http::respond_from_pool(r.hashing_pool, out, [r, body = std::move(*body), client = client_of(request)] {
-      auto issued = r.login.sign_in(body, client);
-      if (!issued.ok()) return failure_response(issued.error());
-      return token_response(issued.value(), body.delivery, r.refresh_cookie);
-    });
-  });
+  // Registration and the password step of sign-in: Argon2 on the hashing pool.
+  router.add_async(Method::post, "/api/v1/auth/register",
+                   limited_on_hashing_pool<api::RegisterRequest>(r, [r](const api::RegisterRequest& body,
+                                                                        const ClientContext& client) {
+                     auto user = r.accounts.register_account(body, client);
+                     if (!user.ok()) return failure_response(user.error());
+                     return Response::json(201, api::to_json(api::RegisterResponse{user.value()}));
+                   }));
+  router.add_async(Method::post, "/api/v1/auth/token",
+                   limited_on_hashing_pool<api::TokenRequest>(r, [r](const api::TokenRequest& body,
+                                                                     const ClientContext& client) {
+                     auto issued = r.login.sign_in(body, client);
+                     if (!issued.ok()) return failure_response(issued.error());
+                     return token_response(issued.value(), body.delivery, r.refresh_cookie);
+                   }));
 
   // Refresh: the token from the body, or from the cookie with the CSRF header.
   router.add(Method::post, "/api/v1/auth/refresh", [r](const Request& request) {
