@@ -23,14 +23,17 @@ TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSe
       audit_(audit),
       policy_(std::move(policy)) {}
 
+std::int64_t TokenService::refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept {
+  return std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);
+}
+
 RefreshTokenRecord TokenService::refresh_record(const std::string& token, const SessionRecord& session,
                                                 std::int64_t now) const {
   RefreshTokenRecord record;
   record.token_hash = hash_opaque_token(token);
   record.session_id = session.id;
   record.issued_at = now;
-  // Never past the session's absolute lifetime.
-  record.expires_at = std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);
+  record.expires_at = refresh_expires_at(session, now);
   return record;
 }
 
@@ -58,7 +61,7 @@ Outcome<IssuedTokens> TokenService::issue(const UserRecord& user, const SessionR
   issued.response.issued_at = api::Timestamp{now};
   issued.response.kid = ring->current().kid();
   issued.response.session_id = session.id.value;
-  issued.response.refresh_expires_in = std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at) - now;
+  issued.response.refresh_expires_in = refresh_expires_at(session, now) - now;
   issued.refresh_token = std::move(refresh_token);
   return issued;
 }

@@ -66,6 +66,8 @@ class TokenService {
  private:
   [[nodiscard]] Outcome<IssuedTokens> issue(const UserRecord& user, const SessionRecord& session,
                                             std::string refresh_token, std::int64_t now);
+  // A refresh token issued now expires after its TTL, or with its session if sooner.
+  [[nodiscard]] std::int64_t refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept;
   [[nodiscard]] RefreshTokenRecord refresh_record(const std::string& token, const SessionRecord& session,
                                                   std::int64_t now) const;
 
