@@ -141,15 +141,18 @@ Result<CompactJws> parse_compact(std::string_view token, std::size_t max_token_b
 }
 
 Result<void> check_signature(const CompactJws& jws, const Ed25519PublicKey& key) {
-  if (jws.signature.size() != crypto_sign_BYTES) return Error{ErrorCode::jwt_invalid_signature, "wrong length"};
-  const auto input = as_bytes(jws.signing_input);
-  if (crypto_sign_verify_detached(jws.signature.data(), input.data(), input.size(), key.bytes().data()) != 0) {
+  return verify_ed25519_signature(as_bytes(jws.signing_input), jws.signature, key);
+}
+
+}  // namespace jws
+
+Result<void> verify_ed25519_signature(ByteView message, ByteView signature, const Ed25519PublicKey& key) {
+  if (signature.size() != crypto_sign_BYTES) return Error{ErrorCode::jwt_invalid_signature, "an Ed25519 signature is 64 bytes"};
+  if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(), key.bytes().data()) != 0) {
     return Error{ErrorCode::jwt_invalid_signature, "signature does not verify"};
   }
   return {};
 }
-
-}  // namespace jws
 
 Result<std::string> sign_compact_jws(std::string_view protected_header, ByteView payload,
                                      const Ed25519SigningKey& key) {

@@ -224,14 +224,41 @@ Result<AccessToken> decode_jwt(std::string_view token, std::size_t max_token_byt
   return AccessToken{std::move(*kid), std::move(parsed->claims)};
 }
 
-Result<AccessToken> verify_access_token(std::string_view token, const JwkSet& keys,
-                                        const AccessTokenVerifyOptions& options) {
+namespace {
+
+Result<void> check_verify_options(const AccessTokenVerifyOptions& options) {
   if (options.expected_issuer.empty() || options.expected_audience.empty()) {
     return Error{ErrorCode::invalid_argument, "expected issuer and audience are required"};
   }
   if (options.leeway_seconds < 0 || options.leeway_seconds > kMaxLeewaySeconds) {
     return Error{ErrorCode::invalid_argument, "leeway must be between 0 and 300 seconds"};
   }
+  return {};
+}
+
+}  // namespace
+
+Result<void> check_access_token_validity(const AccessTokenValidity& claims, const AccessTokenVerifyOptions& options) {
+  if (auto usable = check_verify_options(options); !usable) return usable;
+  const auto now = options.now_unix_seconds;
+  const auto leeway = options.leeway_seconds;
+  // RFC 7519 §4.1.4: valid only before exp; §4.1.5: valid from nbf on.
+  if (now >= saturating_add(claims.exp, leeway)) return Error{ErrorCode::jwt_expired, "token has expired"};
+  if (claims.nbf && now < saturating_sub(*claims.nbf, leeway)) {
+    return Error{ErrorCode::jwt_not_yet_valid, "token is not valid yet"};
+  }
+  if (claims.iat > saturating_add(now, leeway)) return Error{ErrorCode::jwt_issued_in_future, "iat is in the future"};
+
+  if (claims.issuer != options.expected_issuer) return Error{ErrorCode::jwt_invalid_issuer, "unexpected issuer"};
+  if (std::find(claims.audiences.begin(), claims.audiences.end(), options.expected_audience) == claims.audiences.end()) {
+    return Error{ErrorCode::jwt_invalid_audience, "token is not meant for this audience"};
+  }
+  return {};
+}
+
+Result<AccessToken> verify_access_token(std::string_view token, const JwkSet& keys,
+                                        const AccessTokenVerifyOptions& options) {
+  if (auto usable = check_verify_options(options); !usable) return usable.error();
 
   auto jws = jws::parse_compact(token, options.max_token_bytes);
   if (!jws) return jws.error();
@@ -246,20 +273,8 @@ Result<AccessToken> verify_access_token(std::string_view token, const JwkSet& ke
   if (!parsed) return parsed.error();
   auto& claims = parsed->claims;
 
-  const auto now = options.now_unix_seconds;
-  const auto leeway = options.leeway_seconds;
-  // RFC 7519 §4.1.4: valid only before exp; §4.1.5: valid from nbf on.
-  if (now >= saturating_add(claims.exp, leeway)) return Error{ErrorCode::jwt_expired, "token has expired"};
-  if (claims.nbf && now < saturating_sub(*claims.nbf, leeway)) {
-    return Error{ErrorCode::jwt_not_yet_valid, "token is not valid yet"};
-  }
-  if (claims.iat > saturating_add(now, leeway)) return Error{ErrorCode::jwt_issued_in_future, "iat is in the future"};
-
-  if (claims.iss != options.expected_issuer) return Error{ErrorCode::jwt_invalid_issuer, "unexpected issuer"};
-  const auto& audiences = parsed->audiences;
-  if (std::find(audiences.begin(), audiences.end(), options.expected_audience) == audiences.end()) {
-    return Error{ErrorCode::jwt_invalid_audience, "token is not meant for this audience"};
-  }
+  const AccessTokenValidity validity{claims.iss, parsed->audiences, claims.exp, claims.nbf, claims.iat};
+  if (auto valid = check_access_token_validity(validity, options); !valid) return valid.error();
   claims.aud = options.expected_audience;
 
   return AccessToken{std::move(*kid), std::move(claims)};

@@ -647,6 +647,49 @@ BOOST_AUTO_TEST_CASE(verify_refuses_unusable_options) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(validity_checks_run_in_the_documented_order) {
+  const std::vector<std::string> audiences{"other", kAudience};
+  AccessTokenValidity claims{kIssuer, audiences, kNow + 900, std::nullopt, kNow};
+  BOOST_TEST(check_access_token_validity(claims, options_at(kNow)).ok());
+
+  auto code_of = [](const AccessTokenValidity& c, const AccessTokenVerifyOptions& o) {
+    auto result = check_access_token_validity(c, o);
+    BOOST_TEST_REQUIRE(!result.ok());
+    return result.code();
+  };
+  // Each broken claim is reported before the ones after it in the list.
+  AccessTokenValidity all_wrong{"https://elsewhere", std::span<const std::string>{}, kNow - 3600, kNow + 3600, kNow + 3600};
+  auto options = options_at(kNow);
+  BOOST_TEST(code_of(all_wrong, options) == ErrorCode::jwt_expired);
+  all_wrong.exp = kNow + 900;
+  BOOST_TEST(code_of(all_wrong, options) == ErrorCode::jwt_not_yet_valid);
+  all_wrong.nbf.reset();
+  BOOST_TEST(code_of(all_wrong, options) == ErrorCode::jwt_issued_in_future);
+  all_wrong.iat = kNow;
+  BOOST_TEST(code_of(all_wrong, options) == ErrorCode::jwt_invalid_issuer);
+  all_wrong.issuer = kIssuer;
+  BOOST_TEST(code_of(all_wrong, options) == ErrorCode::jwt_invalid_audience);
+  options.expected_audience.clear();
+  BOOST_TEST(code_of(claims, options) == ErrorCode::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(rfc8037_a5_signature_verifies_over_the_signing_input) {
+  for (const auto& v : vector_table("rfc8037.json", "verifications")) {
+    auto key = Ed25519PublicKey::from_bytes(decoded(v.at("x").get<std::string>()));
+    BOOST_TEST_REQUIRE(key.ok());
+    const auto parts = segments(v.at("jws").get<std::string>());
+    const std::string signing_input = parts[0] + "." + parts[1];
+    const Bytes signature = decoded(parts[2]);
+    BOOST_TEST(verify_ed25519_signature(as_bytes(signing_input), signature, *key).ok());
+    auto other_message = verify_ed25519_signature(as_bytes(signing_input + "."), signature, *key);
+    BOOST_TEST_REQUIRE(!other_message.ok());
+    BOOST_TEST(other_message.code() == ErrorCode::jwt_invalid_signature);
+    auto short_signature = verify_ed25519_signature(as_bytes(signing_input), ByteView(signature).first(63), *key);
+    BOOST_TEST_REQUIRE(!short_signature.ok());
+    BOOST_TEST(short_signature.code() == ErrorCode::jwt_invalid_signature);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(token_from_a_key_outside_the_set_is_an_unknown_key) {
   const auto outsider = key_from_seed_hex(std::string(64, 'e'), "outsider");
   const auto token = signed_token(sample_claims(), outsider);

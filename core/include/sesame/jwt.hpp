@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -134,6 +135,11 @@ struct VerifiedJws {
 [[nodiscard]] Result<std::string> sign_compact_jws(std::string_view protected_header, ByteView payload,
                                                    const Ed25519SigningKey& key);
 
+// crypto_sign_verify_detached of `signature` over `message`: jwt_invalid_signature
+// when it does not hold (or is not 64 bytes). The JWS layer and the browser SDK,
+// which reads JSON in JavaScript, both check signatures through this one call.
+[[nodiscard]] Result<void> verify_ed25519_signature(ByteView message, ByteView signature, const Ed25519PublicKey& key);
+
 // Verifies a compact JWS against one key. A "kid" in the header, if present,
 // must equal the key's kid (jwt_unknown_key). The payload may be any bytes.
 [[nodiscard]] Result<VerifiedJws> verify_compact_jws(std::string_view token, const Ed25519PublicKey& key,
@@ -174,6 +180,23 @@ struct AccessTokenVerifyOptions {
   std::int64_t leeway_seconds = kDefaultLeewaySeconds;  // 0..kMaxLeewaySeconds
   std::size_t max_token_bytes = kDefaultMaxTokenBytes;
 };
+
+// The claims verify_access_token checks once the signature holds, for callers
+// that read the payload themselves (the browser SDK parses JSON in JavaScript).
+struct AccessTokenValidity {
+  std::string_view issuer;
+  std::span<const std::string> audiences;  // "aud": its one string, or every entry of its array
+  std::int64_t exp = 0;
+  std::optional<std::int64_t> nbf;
+  std::int64_t iat = 0;
+};
+
+// invalid_argument for options without issuer or audience or with a leeway
+// outside 0..kMaxLeewaySeconds; then jwt_expired, jwt_not_yet_valid,
+// jwt_issued_in_future (all with the leeway), jwt_invalid_issuer and
+// jwt_invalid_audience, in that order.
+[[nodiscard]] Result<void> check_access_token_validity(const AccessTokenValidity& claims,
+                                                       const AccessTokenVerifyOptions& options);
 
 // Header {"alg":"EdDSA","typ":"at+jwt","kid":<key.kid()>}. invalid_argument
 // when a required claim (iss, sub, aud, jti, sid) is empty, exp <= iat, a
