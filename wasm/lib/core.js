@@ -1,0 +1,208 @@
+// The WebAssembly core, loaded once, on the first call that needs it.
+//
+// The module is a standalone .wasm with a plain C ABI (wasm/src/bindings.cpp):
+// strings and bytes cross as one buffer of length-prefixed fields, numbers as
+// doubles, and every call answers 0 or an error code with its reply in the same
+// fields format. Nothing here runs at import time, so server renders and edge
+// runtimes can import the package freely.
+
+import { SesameError } from './errors.js';
+
+const FIELD_LENGTH_BYTES = 4;
+const POLICY_FIELDS = ['refreshAfterPermille', 'refreshMarginMs', 'maxJitterMs', 'maxDelayMs', 'retryBaseDelayMs', 'retryMaxDelayMs'];
+const QR_ERROR_CORRECTION = ['low', 'medium', 'quartile', 'high'];
+
+let configuredSource;
+let loading;
+
+/**
+ * Where the .wasm comes from, for bundlers and CDNs: a URL (string or URL),
+ * its bytes (ArrayBuffer or a typed array), a compiled WebAssembly.Module (Next.js
+ * middleware imports it with `?module`), or a Response / Promise of one. Call it
+ * before the first call that uses the core; by default the file next to this
+ * package's `dist/` is fetched (or read, under Node).
+ */
+export function configureWasm(source) {
+  if (loading) throw new SesameError('invalid_argument', 'configureWasm must be called before the core is first used');
+  configuredSource = source;
+}
+
+/** Starts loading the core now (e.g. on page load) instead of at first use. */
+export function loadCore() {
+  loading ??= instantiate(configuredSource).catch((error) => {
+    loading = undefined;  // a later call may try again (the network may be back)
+    throw error instanceof SesameError ? error : new SesameError('wasm_load_failed', String(error?.message ?? error), { cause: error });
+  });
+  return loading;
+}
+
+async function wasmSource(source) {
+  source = await source;
+  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
+  if (typeof Response !== 'undefined' && source instanceof Response) return source.arrayBuffer();
+  let url;
+  try {
+    url = source === undefined ? new URL('../dist/sesame_core.wasm', import.meta.url) : new URL(String(source), globalThis.location?.href);
+  } catch {
+    throw new SesameError('invalid_argument', `not a usable wasm URL: ${String(source)}`);
+  }
+  if (url.protocol === 'file:') {
+    // Node reads files itself; the specifier is a variable so bundlers leave it alone.
+    const fsModule = 'node:fs/promises';
+    const { readFile } = await import(/* webpackIgnore: true */ fsModule);
+    return readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new SesameError('wasm_load_failed', `${url}: HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+async function instantiate(source) {
+  const bytesOrModule = await wasmSource(source);
+  const imports = {
+    // Views are made afresh for every call, so growth needs no bookkeeping.
+    env: { emscripten_notify_memory_growth() {} },
+    wasi_snapshot_preview1: {
+      proc_exit(code) { throw new SesameError('internal_error', `the wasm core exited (${code})`); },
+    },
+  };
+  const instance = bytesOrModule instanceof WebAssembly.Module
+    ? await WebAssembly.instantiate(bytesOrModule, imports)
+    : (await WebAssembly.instantiate(bytesOrModule, imports)).instance;
+  instance.exports._initialize();
+  return new Core(instance.exports);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function encodeFields(values) {
+  const parts = values.map((value) => {
+    if (typeof value === 'string') return encoder.encode(value);
+    if (value instanceof Uint8Array) return value;
+    throw new SesameError('invalid_argument', 'expected a string or a Uint8Array');
+  });
+  const out = new Uint8Array(parts.reduce((size, part) => size + FIELD_LENGTH_BYTES + part.length, 0));
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const part of parts) {
+    view.setUint32(at, part.length, true);
+    out.set(part, at + FIELD_LENGTH_BYTES);
+    at += FIELD_LENGTH_BYTES + part.length;
+  }
+  parts.forEach((part, i) => { if (part !== values[i]) part.fill(0); });  // our own UTF-8 copies
+  return out;
+}
+
+function decodeFields(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = [];
+  for (let at = 0; at < bytes.length;) {
+    const length = view.getUint32(at, true);
+    at += FIELD_LENGTH_BYTES;
+    out.push(bytes.slice(at, at + length));
+    at += length;
+  }
+  return out;
+}
+
+const text = (bytes) => decoder.decode(bytes);
+const int = (bytes) => Number(text(bytes));
+const orNaN = (value) => (value === undefined || value === null ? NaN : value);
+
+function requireString(value, what) {
+  if (typeof value !== 'string') throw new SesameError('invalid_argument', `${what} must be a string`);
+  return value;
+}
+
+// The typed calls. Each is synchronous once the core is loaded.
+class Core {
+  #exports;
+  constructor(exports) { this.#exports = exports; }
+
+  // Calls one entry point with a fields buffer and numbers; `doubles`, when given,
+  // is passed as a pointer to that many f64s after the numbers.
+  #call(name, fields, numbers = [], doubles) {
+    const e = this.#exports;
+    const input = encodeFields(fields);
+    const inputPtr = e.sesame_alloc(input.length);
+    const doublesPtr = doubles ? e.sesame_alloc(doubles.length * 8) : 0;
+    let status;
+    try {
+      new Uint8Array(e.memory.buffer, inputPtr, input.length).set(input);
+      input.fill(0);
+      if (doubles) new Float64Array(e.memory.buffer, doublesPtr, doubles.length).set(doubles);
+      status = doubles ? e[name](...numbers, doublesPtr) : e[name](inputPtr, input.length, ...numbers);
+    } catch (error) {
+      loading = undefined;  // a trapped instance is not used again
+      throw new SesameError('internal_error', `the wasm core failed in ${name}`, { cause: error });
+    } finally {
+      e.sesame_free(inputPtr, input.length);
+      if (doubles) e.sesame_free(doublesPtr, doubles.length * 8);
+    }
+    const reply = decodeFields(new Uint8Array(e.memory.buffer, e.sesame_reply_data(), e.sesame_reply_size()));
+    e.sesame_reply_wipe();
+    if (status !== 0) throw new SesameError(text(reply[0]), text(reply[1]));
+    return reply;
+  }
+
+  base64urlDecode(value) {
+    return this.#call('sesame_base64url_decode', [requireString(value, 'text')])[0];
+  }
+
+  parseOtpauthUri(uri) {
+    const [issuer, account, secret, algorithm, digits, period] = this.#call('sesame_parse_otpauth_uri', [requireString(uri, 'uri')]);
+    return { issuer: text(issuer), account: text(account), secret, algorithm: text(algorithm), digits: int(digits), period: int(period) };
+  }
+
+  qrSvg(value, { border, errorCorrection } = {}) {
+    const level = errorCorrection === undefined ? NaN : QR_ERROR_CORRECTION.indexOf(errorCorrection);
+    if (level === -1) throw new SesameError('invalid_argument', 'errorCorrection must be low, medium, quartile or high');
+    return text(this.#call('sesame_qr_svg', [requireString(value, 'text')], [orNaN(border), level])[0]);
+  }
+
+  checkPassword(password, { email = '', extraWords = [], minLength, maxLength } = {}) {
+    const words = Array.isArray(extraWords) ? extraWords : [];
+    const [length, ...rest] = this.#call('sesame_check_password',
+      [requireString(password, 'password'), requireString(email, 'email'), ...words.map((w) => requireString(w, 'extraWords[]'))],
+      [orNaN(minLength), orNaN(maxLength)]);
+    const violations = [];
+    for (let i = 0; i < rest.length; i += 4) {
+      violations.push({ code: text(rest[i]), minLength: int(rest[i + 1]), maxLength: int(rest[i + 2]), length: int(rest[i + 3]) });
+    }
+    return { acceptable: violations.length === 0, length: int(length), violations };
+  }
+
+  formatBackupCode(code) {
+    return text(this.#call('sesame_format_backup_code', [requireString(code, 'code')])[0]);
+  }
+
+  normalizeBackupCode(typed) {
+    return text(this.#call('sesame_normalize_backup_code', [requireString(typed, 'code')])[0]);
+  }
+
+  #policy(policy = {}) { return POLICY_FIELDS.map((name) => orNaN(policy[name])); }
+
+  planRefresh({ issuedAt, expiresAt, nowMs, jitterUnit, policy }) {
+    const [refreshAtMs, delayMs, expired] = this.#call('sesame_plan_refresh', [],
+      [issuedAt, expiresAt, nowMs, jitterUnit], this.#policy(policy));
+    return { refreshAtMs: int(refreshAtMs), delayMs: int(delayMs), expired: int(expired) === 1 };
+  }
+
+  retryDelayMs(attempt, jitterUnit, policy) {
+    return int(this.#call('sesame_retry_delay_ms', [], [attempt, jitterUnit], this.#policy(policy))[0]);
+  }
+
+  sessionTransition(state, event) {
+    return text(this.#call('sesame_session_transition', [requireString(state, 'state'), requireString(event, 'event')])[0]);
+  }
+
+  verifyEd25519(message, signature, publicKey) {
+    this.#call('sesame_verify_ed25519', [message, signature, publicKey]);
+  }
+
+  checkAccessTokenValidity({ iss, audiences, exp, nbf, iat }, { issuer, audience, nowSeconds, leewaySeconds }) {
+    this.#call('sesame_check_access_token_validity', [iss, issuer, audience, ...audiences],
+      [exp, orNaN(nbf), iat, nowSeconds, leewaySeconds]);
+  }
+}
