@@ -274,7 +274,17 @@ export class AuthClient {
    * when it cannot be reached (a retry is scheduled).
    */
   refreshSession() {
-    this.#inflight ??= this.#refreshAcrossTabs().finally(() => { this.#inflight = null; });
+    this.#inflight ??= this.#refreshAcrossTabs().then(({ events, failure }) => {
+      // Settled before the callbacks run, so a callback that refreshes starts a new refresh.
+      this.#inflight = null;
+      this.#emit(events);
+      if (failure) throw failure;
+      if (!this.#session) throw new SesameError('session_revoked', 'signed out while refreshing');
+      return this.#session;
+    }, (error) => {
+      this.#inflight = null;
+      throw error;
+    });
     return this.#inflight;
   }
 
@@ -304,10 +314,7 @@ export class AuthClient {
         events = await this.#refreshFailed(error, core);
       }
     });
-    this.#emit(events);  // after the lock is released
-    if (failure) throw failure;
-    if (!this.#session) throw new SesameError('session_revoked', 'signed out while refreshing');
-    return this.#session;
+    return { events, failure };  // the events are emitted after the lock is released
   }
 
   async #refreshRequest() {
