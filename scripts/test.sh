@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test suite:
 #   Boost.Test through ctest (native, then again under ASan + UBSan),
-#   node --test against the wasm build,
+#   node --test for the browser SDK (its package, the wasm core, a real server),
 #   node --test contract tests of server/openapi/openapi.json against the real server.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
@@ -22,10 +22,17 @@ step "Native tests under AddressSanitizer + UBSan (ctest)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ctest --preset sanitizers -j "$(jobs_count)" || failed+=("ctest (sanitizers)")
 
-step "WebAssembly tests (node --test)"
-SESAME_WASM_DIST="$SESAME_ROOT/build/wasm/dist" \
-SESAME_NATIVE_BUILD="$SESAME_ROOT/build/native" \
-  node --test wasm/test/*.test.mjs || failed+=("node --test")
+step "Browser SDK and WebAssembly tests (node --test)"
+# The SDK's tests import the package as the wasm build staged it, talk to a real
+# sesame-server, and type-check and bundle it with the devDependencies.
+if npm ci --no-audit --no-fund --loglevel=error --prefix wasm >/dev/null; then
+  SESAME_SDK_DIR="$SESAME_ROOT/build/wasm/package" \
+  SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
+  SESAME_NATIVE_BUILD="$SESAME_ROOT/build/native" \
+    node --test wasm/test/*.test.mjs || failed+=("node --test (SDK)")
+else
+  failed+=("SDK tests (npm ci)")
+fi
 
 step "Contract tests (node --test)"
 if npm ci --no-audit --no-fund --loglevel=error --prefix tests/contract >/dev/null; then

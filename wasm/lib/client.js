@@ -111,7 +111,7 @@ export class AuthClient {
   /** Calls `callback(event, session)` on every change; returns the unsubscribe function. */
   onAuthStateChange(callback) {
     this.#listeners.add(callback);
-    return () => this.#listeners.delete(callback);
+    return () => { this.#listeners.delete(callback); };
   }
 
   /**
@@ -170,14 +170,15 @@ export class AuthClient {
   /** The second step: {code} from the authenticator app, or {backupCode}. */
   async verifyMfa({ code, backupCode } = {}) {
     if (!this.#challenge) throw new SesameError('mfa_token_invalid', 'no MFA challenge is pending: sign in first');
+    if ((code === undefined) === (backupCode === undefined)) throw new SesameError('invalid_argument', 'give either code or backupCode');
     const core = await loadCore();
     const body = { mfa_token: this.#challenge.mfaToken, delivery: this.#delivery };
     if (backupCode !== undefined) body.backup_code = core.normalizeBackupCode(backupCode);
-    else body.code = String(code ?? '').replace(/\s+/g, '');
+    else body.code = String(code).replace(/\s+/g, '');
     const answer = await this.#request('POST', '/mfa/verify', { body });
     this.#challenge = null;
     this.#emit(await this.#accept(answer, this.#state === 'mfa_pending' ? 'mfa_verified' : 'sign_in_succeeded', AuthEvent.SIGNED_IN));
-    return { session: this.#session };
+    return { mfaRequired: false, session: this.#session };
   }
 
   /**

@@ -13,6 +13,8 @@ export class SesameError extends Error {
 // The server answered with application/problem+json (RFC 9457).
 export class AuthApiError extends SesameError {
   constructor(problem, status, retryAfterSeconds) {
+    // Whatever a proxy answered instead of problem+json is not kept as a problem.
+    if (problem === null || typeof problem !== 'object' || Array.isArray(problem)) problem = null;
     const code = typeof problem?.code === 'string' ? problem.code : status >= 500 ? 'internal_error' : 'unknown_error';
     super(code, problem?.detail || problem?.title || `HTTP ${status}`);
     this.name = 'AuthApiError';

@@ -6,9 +6,9 @@
 /**
  * A Web Locks stand-in for where navigator.locks is absent (Node, older
  * browsers): the same request(name, options, callback) with `signal`, `steal`
- * and `ifAvailable`, shared by every client in this JavaScript realm. It does not
- * reach other tabs; there the server's refresh grace interval absorbs the rare
- * concurrent refresh.
+ * and `ifAvailable`, for the clients given the same instance (by default, every
+ * client of this JavaScript realm). It does not reach other tabs; there the
+ * server's refresh grace interval absorbs the rare concurrent refresh.
  */
 export function createLocalLocks() {
   const queues = new Map();  // name -> [{grant}]: the head holds the lock

@@ -3,6 +3,7 @@
 // formatted and normalised by the same code the server runs.
 
 import { loadCore } from './core.js';
+import { SesameError } from './errors.js';
 
 const SECRET_GROUP_CHARS = 4;
 
@@ -48,6 +49,7 @@ export async function totpEnrolment(setup, { qr } = {}) {
 
 /** Backup codes as people should read them ("abcde-fghjk"). */
 export async function formatBackupCodes(codes) {
+  if (!Array.isArray(codes)) throw new SesameError('invalid_argument', 'backup codes come as an array of strings');
   const core = await loadCore();
   return codes.map((code) => core.formatBackupCode(code));
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const serverBinary = process.env.SESAME_SERVER_BINARY ?? path.join(repoRoot, 'build/native/server/sesame-server');
+export const serverBinary = process.env.SESAME_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/sesame-server');
 
 export const ISSUER = 'https://auth.sdk-tests.example';
 export const AUDIENCE = 'sdk-tests';

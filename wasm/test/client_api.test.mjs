@@ -1,0 +1,290 @@
+// AuthClient against a real sesame-server: every call of the contract the
+// server offers, both token deliveries, the storage adapters, the fetch
+// wrapper, typed errors, and verifyAccessToken with the server's JWKS.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { loadSdk } from './support/package.mjs';
+import { cookieFetch, countingFetch, nextEvent, recordEvents } from './support/fakes.mjs';
+import { AUDIENCE, ISSUER, PASSWORD, serverBinary, startServer, uniqueEmail } from './support/server.mjs';
+
+let server;
+let sdk;
+let group = 0;
+
+before(async () => {
+  sdk = await loadSdk();
+  server = await startServer();
+});
+after(async () => server?.stop());
+
+function makeClient(options = {}) {
+  return new sdk.AuthClient({ url: server.url, delivery: 'body', coordination: { name: `api-${group++}` }, ...options });
+}
+
+async function signedIn(options) {
+  const client = makeClient(options);
+  const email = uniqueEmail('api');
+  await client.register({ email, password: PASSWORD, name: 'Ada' });
+  await client.signIn({ email, password: PASSWORD });
+  return { client, email };
+}
+
+test('register, sign in, me, sessions and sign out in body mode', async (t) => {
+  const storage = sdk.memoryStorage();
+  const client = makeClient({ storage });
+  t.after(() => client.dispose());
+  const events = recordEvents(client);
+  const email = uniqueEmail('body');
+
+  const user = await client.register({ email, password: PASSWORD, name: 'Ada' });
+  assert.equal(user.email, email);
+  const result = await client.signIn({ email, password: PASSWORD });
+  assert.equal(result.mfaRequired, false);
+  assert.match(result.session.accessToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.equal(client.state, 'signed_in');
+  assert.ok(await storage.getItem('sesame.refresh_token'), 'body mode keeps the refresh token in the adapter');
+
+  const me = await client.me();
+  assert.equal(me.email, email);
+  assert.equal(me.name, 'Ada');
+  const sessions = await client.sessions();
+  assert.equal(sessions.length, 1);
+  assert.equal(sessions[0].current, true);
+  assert.equal(sessions[0].id, client.session.sessionId);
+
+  await client.signOut();
+  assert.equal(client.session, null);
+  assert.equal(client.state, 'signed_out');
+  assert.equal(await storage.getItem('sesame.refresh_token'), null);
+  assert.deepEqual(events, ['SIGNED_IN', 'SIGNED_OUT']);
+  await assert.rejects(client.me(), { code: 'unauthorized' });
+});
+
+test('cookie mode keeps the refresh token out of JavaScript and restores the session from the cookie', async (t) => {
+  const fetch = cookieFetch();
+  const storage = { writes: 0, getItem: () => null, setItem() { this.writes += 1; }, removeItem() {} };
+  const first = makeClient({ delivery: 'cookie', fetch, storage });
+  t.after(() => first.dispose());
+  const email = uniqueEmail('cookie');
+  await first.register({ email, password: PASSWORD });
+  const { session } = await first.signIn({ email, password: PASSWORD });
+  assert.ok(fetch.jar.has('sesame_refresh'), 'the server set its HttpOnly cookie');
+  assert.equal(storage.writes, 0, 'no token reaches the storage adapter');
+  assert.ok(!JSON.stringify(session).includes(fetch.jar.get('sesame_refresh')), 'the session object holds no refresh token');
+
+  // A page reload: a new client, the same cookie jar.
+  const reloaded = makeClient({ delivery: 'cookie', fetch });
+  t.after(() => reloaded.dispose());
+  const restored = await reloaded.initialize();
+  assert.ok(restored);
+  assert.equal((await reloaded.me()).email, email);
+
+  await reloaded.signOut();
+  assert.ok(!fetch.jar.has('sesame_refresh'), 'sign-out clears the cookie');
+  const afterSignOut = makeClient({ delivery: 'cookie', fetch });
+  t.after(() => afterSignOut.dispose());
+  assert.equal(await afterSignOut.initialize(), null);
+});
+
+test('the refresh cookie is sent only with the CSRF header', async () => {
+  const fetch = cookieFetch();
+  const client = makeClient({ delivery: 'cookie', fetch });
+  const email = uniqueEmail('csrf');
+  await client.register({ email, password: PASSWORD });
+  await client.signIn({ email, password: PASSWORD });
+  client.dispose();
+  const bare = await fetch(`${server.url}/api/v1/auth/refresh`, { method: 'POST' });
+  assert.equal(bare.status, 403);
+  assert.equal((await bare.json()).code, 'csrf_check_failed');
+});
+
+test('sessionStorageAdapter reads sessionStorage at call time and survives a reload of the tab', async (t) => {
+  const items = new Map();
+  globalThis.sessionStorage = {
+    getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, v), removeItem: (k) => items.delete(k),
+  };
+  t.after(() => { delete globalThis.sessionStorage; });
+  const { client } = await signedIn({ storage: sdk.sessionStorageAdapter() });
+  t.after(() => client.dispose());
+  assert.ok(items.get('sesame.refresh_token'));
+  const reloaded = makeClient({ storage: sdk.sessionStorageAdapter() });
+  t.after(() => reloaded.dispose());
+  assert.ok(await reloaded.initialize());
+  assert.notEqual(items.get('sesame.refresh_token'), undefined);
+});
+
+test('nothing secret is written to localStorage', async (t) => {
+  const writes = [];
+  globalThis.localStorage = { getItem: () => null, setItem: (k, v) => writes.push([k, v]), removeItem() {} };
+  t.after(() => { delete globalThis.localStorage; });
+  const { client } = await signedIn();
+  t.after(() => client.dispose());
+  await client.refreshSession();
+  assert.ok(writes.length > 0, 'the refresh counter is shared through localStorage');
+  for (const [key, value] of writes) {
+    assert.match(key, /\.refreshed$/);
+    assert.match(value, /^\d+$/, 'a counter, never a token');
+  }
+});
+
+test('errors are typed with the server\'s stable codes', async (t) => {
+  const client = makeClient();
+  t.after(() => client.dispose());
+  const email = uniqueEmail('errors');
+  await client.register({ email, password: PASSWORD });
+  await assert.rejects(client.register({ email, password: PASSWORD }), { name: 'AuthApiError', code: 'email_taken', status: 409 });
+  await assert.rejects(client.register({ email: uniqueEmail(), password: 'short' }), (error) => {
+    assert.equal(error.code, 'password_policy_violation');
+    assert.equal(error.status, 422);
+    assert.ok(error.violations.some((v) => v.code === 'password_too_short'));
+    return true;
+  });
+  await assert.rejects(client.signIn({ email, password: 'wrong password here' }), { code: 'invalid_credentials', status: 401 });
+  const offline = new sdk.AuthClient({ url: 'http://127.0.0.1:9', delivery: 'body' });
+  await assert.rejects(offline.signIn({ email, password: PASSWORD }), (error) => error instanceof sdk.NetworkError && error.code === 'network_error');
+});
+
+test('the password check of the SDK gives the verdict the server gives', async (t) => {
+  const client = makeClient();
+  t.after(() => client.dispose());
+  for (const password of ['short', 'password123', 'x'.repeat(65), PASSWORD]) {
+    const email = uniqueEmail('policy');
+    const verdict = await sdk.checkPassword(password, { email });
+    const server = await client.register({ email, password }).then(() => [], (error) => error.violations.map((v) => v.code));
+    assert.deepEqual(verdict.violations.map((v) => v.code), server, password);
+  }
+});
+
+test('changePassword revokes the other sessions and keeps this one', async (t) => {
+  const { client, email } = await signedIn();
+  const other = makeClient();
+  t.after(() => { client.dispose(); other.dispose(); });
+  await other.signIn({ email, password: PASSWORD });
+  const otherOut = nextEvent(other, 'SIGNED_OUT');
+  await client.changePassword({ currentPassword: PASSWORD, newPassword: `${PASSWORD} 2` });
+  assert.equal((await client.me()).email, email);
+  await assert.rejects(other.refreshSession(), { status: 401 });
+  await otherOut;
+});
+
+test('revokeSession ends one session, revokeOtherSessions all but this one', async (t) => {
+  const { client, email } = await signedIn();
+  const second = makeClient();
+  const third = makeClient();
+  t.after(() => { client.dispose(); second.dispose(); third.dispose(); });
+  await second.signIn({ email, password: PASSWORD });
+  await third.signIn({ email, password: PASSWORD });
+  assert.equal((await client.sessions()).length, 3);
+  await client.revokeSession(second.session.sessionId);
+  assert.equal((await client.sessions()).length, 2);
+  await client.revokeOtherSessions();
+  assert.deepEqual((await client.sessions()).map((s) => s.current), [true]);
+  await assert.rejects(third.refreshSession(), { status: 401 });
+});
+
+test('the fetch wrapper adds the bearer token and, on a 401, refreshes once and retries once', async (t) => {
+  const { client } = await signedIn();
+  t.after(() => client.dispose());
+  const seen = [];
+  let refuse = 1;
+  const api = createServer((request, response) => {
+    seen.push(request.headers.authorization);
+    response.statusCode = refuse-- > 0 ? 401 : 200;
+    response.end();
+  });
+  await new Promise((resolve) => api.listen(0, '127.0.0.1', resolve));
+  t.after(() => api.close());
+  const url = `http://127.0.0.1:${api.address().port}/data`;
+
+  const first = client.session.accessToken;
+  assert.equal((await client.fetch(url)).status, 200);
+  assert.deepEqual(seen, [`Bearer ${first}`, `Bearer ${client.session.accessToken}`]);
+  assert.notEqual(client.session.accessToken, first);
+
+  refuse = 5;  // still refused after the refresh: the 401 is returned, no loop
+  seen.length = 0;
+  assert.equal((await client.fetch(url, { headers: { 'X-Custom': '1' } })).status, 401);
+  assert.equal(seen.length, 2);
+});
+
+test('verifyAccessToken checks the server\'s tokens with its JWKS, and refetches it for a new kid', async (t) => {
+  const { client } = await signedIn();
+  t.after(() => client.dispose());
+  const jwksUrl = `${server.url}/.well-known/jwks.json`;
+  const fetch = countingFetch();
+  const verified = await sdk.verifyAccessToken(client.session.accessToken, { jwksUrl, issuer: ISSUER, audience: AUDIENCE, fetch });
+  assert.equal(verified.claims.sid, client.session.sessionId);
+  assert.equal(verified.kid, client.session.kid);
+  await sdk.verifyAccessToken(client.session.accessToken, { jwksUrl, issuer: ISSUER, audience: AUDIENCE, fetch });
+  assert.equal(fetch.count('/.well-known/jwks.json'), 1, 'cached');
+
+  await assert.rejects(sdk.verifyAccessToken(client.session.accessToken, { jwksUrl, issuer: ISSUER, audience: 'other', fetch }),
+    { code: 'jwt_invalid_audience' });
+  await assert.rejects(sdk.verifyAccessToken(client.session.accessToken, { jwksUrl, issuer: 'https://evil.example', audience: AUDIENCE, fetch }),
+    { code: 'jwt_invalid_issuer' });
+  await assert.rejects(sdk.verifyAccessToken(client.session.accessToken, {
+    keys: await (await fetch(jwksUrl)).json(), issuer: ISSUER, audience: AUDIENCE, nowSeconds: Math.floor(Date.now() / 1000) + 86_400,
+  }), { code: 'jwt_expired' });
+
+  // A new signing key: the server picks it up, and the verifier refetches for its kid.
+  await promisify(execFile)(serverBinary, ['keys', 'rotate'], { env: { ...process.env, SESAME_DATA_DIR: server.dataDir } });
+  let rotated;
+  for (let i = 0; i < 50 && rotated?.kid === undefined; i++) {
+    await client.refreshSession();
+    if (client.session.kid !== verified.kid) rotated = client.session;
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(rotated, 'the server signs with the new key');
+  const later = await sdk.verifyAccessToken(rotated.accessToken, { jwksUrl, issuer: ISSUER, audience: AUDIENCE, fetch });
+  assert.equal(later.kid, rotated.kid);
+});
+
+test('TOTP enrolment and the MFA sign-in, as soon as the server offers them', async (t) => {
+  const { client, email } = await signedIn();
+  t.after(() => client.dispose());
+  const probe = await fetch(`${server.url}/api/v1/auth/mfa/totp/setup`, { method: 'POST', headers: { Authorization: `Bearer ${client.session.accessToken}` } });
+  if (probe.status === 404) {
+    t.skip('the server does not offer /mfa/totp/setup yet');
+    return;
+  }
+  const enrolment = await client.setupTotp();
+  assert.match(enrolment.qrSvg, /^<svg /);
+  assert.equal(enrolment.digits, 6);
+  const { createHmac } = await import('node:crypto');
+  const { base32Decode } = await import('./support/base32.mjs');
+  const code = (step) => {
+    const mac = createHmac('sha1', base32Decode(enrolment.secret)).update(Buffer.from(step.toString(16).padStart(16, '0'), 'hex')).digest();
+    const offset = mac[mac.length - 1] & 0xf;
+    return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** enrolment.digits).padStart(enrolment.digits, '0');
+  };
+  const step = Math.floor(Date.now() / 1000 / enrolment.period);
+  const backupCodes = await client.confirmTotp({ code: code(step) });
+  assert.ok(backupCodes.length > 0);
+
+  const again = makeClient();
+  t.after(() => again.dispose());
+  const mfa = nextEvent(again, 'MFA_REQUIRED');
+  const first = await again.signIn({ email, password: PASSWORD });
+  assert.equal(first.mfaRequired, true);
+  await mfa;
+  assert.equal(again.state, 'mfa_pending');
+  const { session } = await again.verifyMfa({ backupCode: backupCodes[0].toUpperCase() });
+  assert.ok(session.accessToken);
+});
+
+test('password reset and email verification calls, as soon as the server offers them', async (t) => {
+  const client = makeClient();
+  t.after(() => client.dispose());
+  const probe = await fetch(`${server.url}/api/v1/auth/password/reset/initiate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"email":"nobody@example.test"}' });
+  if (probe.status === 404) {
+    t.skip('the server does not offer password reset yet');
+    return;
+  }
+  await client.requestPasswordReset({ email: uniqueEmail('reset') });
+  await assert.rejects(client.completePasswordReset({ token: 'not-a-token', newPassword: `${PASSWORD}!` }), { code: 'reset_token_invalid' });
+  await assert.rejects(client.verifyEmail({ token: 'not-a-token' }), { code: 'verification_token_invalid' });
+});
