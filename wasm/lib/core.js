@@ -39,7 +39,10 @@ export function loadCore() {
 async function wasmSource(source) {
   source = await source;
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
-  if (typeof Response !== 'undefined' && source instanceof Response) return source.arrayBuffer();
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    if (!source.ok) throw new SesameError('wasm_load_failed', `${source.url || 'the wasm Response'}: HTTP ${source.status}`);
+    return source.arrayBuffer();
+  }
   let url;
   try {
     url = source === undefined ? new URL('../dist/sesame_core.wasm', import.meta.url) : new URL(String(source), globalThis.location?.href);
@@ -108,11 +111,44 @@ function decodeFields(bytes) {
 
 const text = (bytes) => decoder.decode(bytes);
 const int = (bytes) => Number(text(bytes));
-const orNaN = (value) => (value === undefined || value === null ? NaN : value);
+const invalid = (detail) => { throw new SesameError('invalid_argument', detail); };
+const absent = (value) => value === undefined || value === null;
 
+// Arguments are checked here, so that a wrong type is an invalid_argument and
+// never reaches the wasm boundary, where JavaScript would convert it ('8' to 8,
+// true to 1, {} to NaN: "absent") or throw (a BigInt), and the core would be
+// reloaded. undefined and null mean "absent: the default" for optional ones.
 function requireString(value, what) {
-  if (typeof value !== 'string') throw new SesameError('invalid_argument', `${what} must be a string`);
+  if (typeof value !== 'string') invalid(`${what} must be a string`);
   return value;
+}
+
+function requireNumber(value, what) {
+  if (typeof value !== 'number') invalid(`${what} must be a number`);
+  return value;
+}
+
+// NaN stands for "absent" in the ABI, so a NaN given on purpose is refused.
+function optionalNumber(value, what) {
+  if (absent(value)) return NaN;
+  if (typeof value !== 'number' || Number.isNaN(value)) invalid(`${what} must be a number`);
+  return value;
+}
+
+function optionsObject(value, what) {
+  if (absent(value)) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) invalid(`${what} must be an object`);
+  return value;
+}
+
+function requireObject(value, what) {
+  if (absent(value)) invalid(`${what} is required`);
+  return optionsObject(value, what);
+}
+
+function stringList(value, what) {
+  if (!Array.isArray(value)) invalid(`${what} must be an array of strings`);
+  return value.map((item) => requireString(item, `${what}[]`));
 }
 
 // The typed calls. Each is synchronous once the core is loaded.
@@ -155,17 +191,19 @@ class Core {
     return { issuer: text(issuer), account: text(account), secret, algorithm: text(algorithm), digits: int(digits), period: int(period) };
   }
 
-  qrSvg(value, { border, errorCorrection } = {}) {
-    const level = errorCorrection === undefined ? NaN : QR_ERROR_CORRECTION.indexOf(errorCorrection);
-    if (level === -1) throw new SesameError('invalid_argument', 'errorCorrection must be low, medium, quartile or high');
-    return text(this.#call('sesame_qr_svg', [requireString(value, 'text')], [orNaN(border), level])[0]);
+  qrSvg(value, options) {
+    const { border, errorCorrection } = optionsObject(options, 'options');
+    const level = absent(errorCorrection) ? NaN : QR_ERROR_CORRECTION.indexOf(errorCorrection);
+    if (level === -1) invalid('errorCorrection must be low, medium, quartile or high');
+    return text(this.#call('sesame_qr_svg', [requireString(value, 'text')], [optionalNumber(border, 'border'), level])[0]);
   }
 
-  checkPassword(password, { email = '', extraWords = [], minLength, maxLength } = {}) {
-    const words = Array.isArray(extraWords) ? extraWords : [];
+  checkPassword(password, options) {
+    const { email, extraWords, minLength, maxLength } = optionsObject(options, 'options');
     const [length, ...rest] = this.#call('sesame_check_password',
-      [requireString(password, 'password'), requireString(email, 'email'), ...words.map((w) => requireString(w, 'extraWords[]'))],
-      [orNaN(minLength), orNaN(maxLength)]);
+      [requireString(password, 'password'), absent(email) ? '' : requireString(email, 'email'),
+        ...(absent(extraWords) ? [] : stringList(extraWords, 'extraWords'))],
+      [optionalNumber(minLength, 'minLength'), optionalNumber(maxLength, 'maxLength')]);
     const violations = [];
     for (let i = 0; i < rest.length; i += 4) {
       violations.push({ code: text(rest[i]), minLength: int(rest[i + 1]), maxLength: int(rest[i + 2]), length: int(rest[i + 3]) });
@@ -181,16 +219,22 @@ class Core {
     return text(this.#call('sesame_normalize_backup_code', [requireString(typed, 'code')])[0]);
   }
 
-  #policy(policy = {}) { return POLICY_FIELDS.map((name) => orNaN(policy[name])); }
+  #policy(policy) {
+    const fields = optionsObject(policy, 'policy');
+    return POLICY_FIELDS.map((name) => optionalNumber(fields[name], `policy.${name}`));
+  }
 
-  planRefresh({ issuedAt, expiresAt, nowMs, jitterUnit, policy }) {
+  planRefresh(times) {
+    const { issuedAt, expiresAt, nowMs, jitterUnit, policy } = requireObject(times, 'planRefresh\'s argument');
     const [refreshAtMs, delayMs, expired] = this.#call('sesame_plan_refresh', [],
-      [issuedAt, expiresAt, nowMs, jitterUnit], this.#policy(policy));
+      [requireNumber(issuedAt, 'issuedAt'), requireNumber(expiresAt, 'expiresAt'), requireNumber(nowMs, 'nowMs'),
+        requireNumber(jitterUnit, 'jitterUnit')], this.#policy(policy));
     return { refreshAtMs: int(refreshAtMs), delayMs: int(delayMs), expired: int(expired) === 1 };
   }
 
   retryDelayMs(attempt, jitterUnit, policy) {
-    return int(this.#call('sesame_retry_delay_ms', [], [attempt, jitterUnit], this.#policy(policy))[0]);
+    return int(this.#call('sesame_retry_delay_ms', [],
+      [requireNumber(attempt, 'attempt'), requireNumber(jitterUnit, 'jitterUnit')], this.#policy(policy))[0]);
   }
 
   sessionTransition(state, event) {
@@ -201,8 +245,12 @@ class Core {
     this.#call('sesame_verify_ed25519', [message, signature, publicKey]);
   }
 
-  checkAccessTokenValidity({ iss, audiences, exp, nbf, iat }, { issuer, audience, nowSeconds, leewaySeconds }) {
-    this.#call('sesame_check_access_token_validity', [iss, issuer, audience, ...audiences],
-      [exp, orNaN(nbf), iat, nowSeconds, leewaySeconds]);
+  checkAccessTokenValidity(claims, options) {
+    const { iss, audiences, exp, nbf, iat } = requireObject(claims, 'claims');
+    const { issuer, audience, nowSeconds, leewaySeconds } = requireObject(options, 'options');
+    this.#call('sesame_check_access_token_validity',
+      [requireString(iss, 'iss'), requireString(issuer, 'issuer'), requireString(audience, 'audience'), ...stringList(audiences, 'audiences')],
+      [requireNumber(exp, 'exp'), optionalNumber(nbf, 'nbf'), requireNumber(iat, 'iat'), requireNumber(nowSeconds, 'nowSeconds'),
+        requireNumber(leewaySeconds, 'leewaySeconds')]);
   }
 }

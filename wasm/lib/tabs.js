@@ -79,10 +79,14 @@ export async function withLock(locks, name, timeoutMs, critical) {
 
 /** The coordination parts a client uses; each can be replaced (tests, other hosts). */
 export function tabCoordination({ name, locks, BroadcastChannel: Channel, records } = {}) {
+  const ChannelType = Channel ?? globalThis.BroadcastChannel;
+  const channel = typeof ChannelType === 'function' ? new ChannelType(name) : null;
+  // Under Node an open channel would keep the process alive after the app is done.
+  channel?.unref?.();
   return {
     name,
     locks: locks ?? globalThis.navigator?.locks ?? realmLocks,
-    channel: Channel ? new Channel(name) : typeof globalThis.BroadcastChannel === 'function' ? new globalThis.BroadcastChannel(name) : null,
+    channel,
     records: records ?? localStorageRecords() ?? realmRecords,
   };
 }

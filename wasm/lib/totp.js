@@ -9,7 +9,8 @@ const SECRET_GROUP_CHARS = 4;
 
 /** "JBSWY3DPEHPK3PXP" -> "JBSW Y3DP EHPK 3PXP": easier to type into an app by hand. */
 export function formatSecret(secret) {
-  const compact = String(secret).replace(/[\s=]/g, '').toUpperCase();
+  if (typeof secret !== 'string') throw new SesameError('invalid_argument', 'the secret is a base32 string');
+  const compact = secret.replace(/[\s=]/g, '').toUpperCase();
   return compact.match(new RegExp(`.{1,${SECRET_GROUP_CHARS}}`, 'g'))?.join(' ') ?? '';
 }
 

@@ -66,6 +66,10 @@ interface VerifyOptionsBase {
   nowSeconds?: number | undefined;
   /** Used to fetch `jwksUrl`. Default: the global fetch. */
   fetch?: JwksFetch | undefined;
+  /** How long a fetched JWKS is used before it is fetched again, in ms. Default 600000 (10 min). */
+  cacheMaxAgeMs?: number | undefined;
+  /** The least time between two fetches caused by unknown kids, in ms. Default 30000. */
+  cooldownMs?: number | undefined;
 }
 
 /**

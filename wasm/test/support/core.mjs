@@ -1,30 +1,15 @@
-// Loads the wasm core built by `scripts/build.sh wasm` and the shared vector
-// tables (tests/vectors/*.json, the same files the native suites read).
+// The staged SDK package (build/wasm/package, or SESAME_SDK_DIR), imported as a
+// user would, and the shared vector tables (tests/vectors/*.json, the same files
+// the native suites read).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const distDir = path.resolve(process.env.SESAME_WASM_DIST ?? path.join(repoRoot, 'build/wasm/dist'));
+export const packageDir = path.resolve(process.env.SESAME_SDK_DIR ?? path.join(repoRoot, 'build/wasm/package'));
 
-// libsodium's own generator feeds only sodium_init()'s start-up canary; the core
-// takes randomness as a parameter. Draws are counted so a test can pin that.
-export const libsodiumRandomDraws = { count: 0 };
-
-let corePromise;
-export function loadCore() {
-  corePromise ??= (async () => {
-    const { default: createSesameCore } = await import(pathToFileURL(path.join(distDir, 'sesame_core.mjs')).href);
-    return createSesameCore({
-      wasmBinary: await readFile(path.join(distDir, 'sesame_core.wasm')),
-      getRandomValue: () => {
-        libsodiumRandomDraws.count += 1;
-        return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
-      },
-    });
-  })();
-  return corePromise;
-}
+export const loadSdk = () => import(pathToFileURL(path.join(packageDir, 'lib/index.js')).href);
+export const loadCore = async () => (await loadSdk()).loadCore();
 
 // Returns a vector table and refuses an empty one, so no test passes vacuously.
 export async function vectorTable(file, key) {
