@@ -62,7 +62,8 @@ export class AuthClient {
   #timer = null;
   #retryAttempt = 0;
   #started = false;
-  #sharedSeq = 0;  // the newest refresh record seen in a broadcast
+  #seenSeq = 0;  // the newest session change (by number) this client has heard of or started after
+  #adoptedSeq = 0;  // the newest one it took from another tab
   #sharedWaiters = new Set();
   #unlisten = [];
 
@@ -163,6 +164,7 @@ export class AuthClient {
       return { mfaRequired: true, challenge: { methods: this.#challenge.methods, expiresIn: this.#challenge.expiresIn } };
     }
     const events = await this.#accept(answer, 'sign_in_succeeded', AuthEvent.SIGNED_IN);
+    this.#shareSession();
     this.#emit(events);
     return { mfaRequired: false, session: this.#session };
   }
@@ -177,7 +179,9 @@ export class AuthClient {
     else body.code = String(code).replace(/\s+/g, '');
     const answer = await this.#request('POST', '/mfa/verify', { body });
     this.#challenge = null;
-    this.#emit(await this.#accept(answer, this.#state === 'mfa_pending' ? 'mfa_verified' : 'sign_in_succeeded', AuthEvent.SIGNED_IN));
+    const events = await this.#accept(answer, this.#state === 'mfa_pending' ? 'mfa_verified' : 'sign_in_succeeded', AuthEvent.SIGNED_IN);
+    this.#shareSession();
+    this.#emit(events);
     return { mfaRequired: false, session: this.#session };
   }
 
@@ -195,8 +199,9 @@ export class AuthClient {
       // Already signed out on the server is still signed out.
       if (!(error instanceof AuthApiError && error.status === 401)) failure = error;
     }
+    const sessionId = this.#session?.sessionId;
     await this.#clear();
-    this.#coordination?.channel?.postMessage({ type: 'signed_out' });
+    this.#broadcast({ type: 'signed_out', sessionId });
     this.#emit([[AuthEvent.SIGNED_OUT, null]]);
     if (failure) throw failure;
   }
@@ -294,22 +299,25 @@ export class AuthClient {
   async #refreshAcrossTabs() {
     this.#start();
     const core = await loadCore();
-    const records = this.#coordination.records;
-    const recordKey = `${this.#coordination.name}.refreshed`;
-    const seqBefore = Number(records.get(recordKey) ?? 0);
+    const seqBefore = this.#sessionChangeCount();
+    // Broadcasts of refreshes up to this one are older than what this refresh brings.
+    this.#seenSeq = Math.max(this.#seenSeq, seqBefore);
     const before = this.#state;
     this.#state = core.sessionTransition(this.#state, 'refresh_started');
     let events = [];
     let failure = null;
     await withLock(this.#coordination.locks, `${this.#coordination.name}.refresh`, this.#lockTimeoutMs, async () => {
       // Another tab refreshed while this one waited: its result is on the channel.
-      const seqNow = Number(records.get(recordKey) ?? 0);
-      if (seqNow !== seqBefore && await this.#sharedResult(seqNow)) return;
+      const seqNow = this.#sessionChangeCount();
+      if (seqNow !== seqBefore && await this.#sharedResult(seqNow)) {
+        // Adopted (#onBroadcast emitted the event); the refresh settles the state.
+        if (this.#state === 'refreshing') this.#state = core.sessionTransition(this.#state, 'refresh_succeeded');
+        return;
+      }
       try {
         const answer = await this.#request('POST', '/refresh', await this.#refreshRequest());
         events = await this.#accept(answer, 'refresh_succeeded', before === 'signed_out' ? AuthEvent.SIGNED_IN : AuthEvent.TOKEN_REFRESHED);
-        records.set(recordKey, String(seqNow + 1));
-        this.#coordination?.channel?.postMessage({ type: 'refreshed', seq: seqNow + 1, session: this.#session });
+        this.#shareSession();
       } catch (error) {
         failure = error;
         events = await this.#refreshFailed(error, core);
@@ -327,7 +335,7 @@ export class AuthClient {
 
   // Waits (bounded) for the broadcast of refresh number `seq`; true once adopted.
   async #sharedResult(seq) {
-    if (this.#sharedSeq >= seq) return true;
+    if (this.#seenSeq >= seq) return this.#adoptedSeq >= seq;  // its broadcast came already
     return new Promise((resolve) => {
       const waiter = { seq, resolve };
       const handle = this.#clock.setTimeout(() => {
@@ -345,11 +353,11 @@ export class AuthClient {
   async #refreshFailed(error, core) {
     if (error?.code === 'invalid_session_transition') return [];  // a stale result, dropped
     if (error instanceof AuthApiError && SESSION_OVER_STATUSES.has(error.status)) {
-      const hadSession = this.#session !== null;
+      const sessionId = this.#session?.sessionId;
       this.#state = core.sessionTransition(this.#state, 'refresh_rejected');
       await this.#clear();
-      this.#coordination?.channel?.postMessage({ type: 'signed_out' });
-      return hadSession ? [[AuthEvent.SIGNED_OUT, null]] : [];
+      this.#broadcast({ type: 'signed_out', sessionId });
+      return sessionId ? [[AuthEvent.SIGNED_OUT, null]] : [];
     }
     // Transient (network, 429, 5xx): keep the session while the token lasts, retry with backoff.
     const valid = this.#session !== null && this.#clock.now() < this.#session.expiresAtMs;
@@ -464,26 +472,60 @@ export class AuthClient {
     }
   }
 
+  // Session changes are numbered in a record all tabs read (never a token): a tab
+  // that waited for the lock sees the number moved and waits for the broadcast.
+  #sessionChangeCount() {
+    return Number(this.#coordination.records.get(`${this.#coordination.name}.refreshed`) ?? 0);
+  }
+
+  #shareSession() {
+    const seq = this.#sessionChangeCount() + 1;
+    this.#coordination.records.set(`${this.#coordination.name}.refreshed`, String(seq));
+    this.#seenSeq = Math.max(this.#seenSeq, seq);
+    this.#broadcast({ type: 'session', seq, session: this.#session });
+  }
+
+  #broadcast(message) { this.#coordination?.channel?.postMessage(message); }
+
+  // With the cookie, every tab of the browser has the one session it holds. In
+  // body mode each tab has the session of its own storage; other sessions' news
+  // is not for it.
+  #sharesSession(sessionId) {
+    return this.#delivery === 'cookie' || (this.#session !== null && this.#session.sessionId === sessionId);
+  }
+
   async #onBroadcast(message) {
     if (message?.type === 'signed_out') {
       if (!this.#session && this.#state === 'signed_out') return;
+      if (!this.#sharesSession(message.sessionId)) return;
       await this.#clear();
       this.#emit([[AuthEvent.SIGNED_OUT, null]]);
-    } else if (message?.type === 'refreshed' && message.session && Number.isSafeInteger(message.seq)) {
+    } else if (message?.type === 'session' && message.session && Number.isSafeInteger(message.seq)) {
+      // A late broadcast of an older change must not replace a newer session.
+      if (message.seq <= this.#seenSeq) return;
+      this.#seenSeq = message.seq;
+      if (!this.#sharesSession(message.session.sessionId)) {
+        this.#settleWaiters(message.seq, false);
+        return;
+      }
+      this.#adoptedSeq = message.seq;
       const hadSession = this.#session !== null;
       this.#session = Object.freeze({ ...message.session });
-      this.#sharedSeq = Math.max(this.#sharedSeq, message.seq);
-      this.#state = 'signed_in';
+      // A refresh in flight here settles the state itself when it adopts this result.
+      if (this.#state !== 'refreshing') this.#state = 'signed_in';
       this.#retryAttempt = 0;
       await this.#schedule();
-      for (const waiter of [...this.#sharedWaiters]) {
-        if (waiter.seq <= message.seq) {
-          this.#sharedWaiters.delete(waiter);
-          waiter.resolve(true);
-        }
-      }
+      this.#settleWaiters(message.seq, true);
       // A refresh waiting for this result emits nothing itself: one event per change.
       this.#emit([[hadSession ? AuthEvent.TOKEN_REFRESHED : AuthEvent.SIGNED_IN, this.#session]]);
+    }
+  }
+
+  #settleWaiters(seq, adopted) {
+    for (const waiter of [...this.#sharedWaiters]) {
+      if (waiter.seq > seq) continue;
+      this.#sharedWaiters.delete(waiter);
+      waiter.resolve(adopted);
     }
   }
 

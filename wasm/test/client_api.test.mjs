@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 
-import { loadSdk } from './support/package.mjs';
+import { loadSdk } from './support/core.mjs';
 import { cookieFetch, countingFetch, nextEvent, recordEvents } from './support/fakes.mjs';
 import { AUDIENCE, ISSUER, PASSWORD, startServer, uniqueEmail } from './support/server.mjs';
 

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { loadSdk } from './support/package.mjs';
+import { loadSdk } from './support/core.mjs';
 import { countingFetch, fakeClock, nextEvent, recordEvents } from './support/fakes.mjs';
 import { PASSWORD, startServer, uniqueEmail } from './support/server.mjs';
 
