@@ -1,7 +1,7 @@
 // The browser SDK's view of the core: a plain C ABI, glue only. Each entry point
 // converts its arguments, calls one core function and writes the answer.
 //
-// Why not embind: it adds about 20 KB gzip of JavaScript and C++ runtime to a
+// Why not embind: it adds about 10 KB gzip of JavaScript and C++ runtime to a
 // package that aims at 50 KB in all, and the SDK needs only a dozen calls.
 //
 // The wire format (read and written by wasm/src/core.js):

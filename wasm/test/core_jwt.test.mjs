@@ -22,7 +22,7 @@ import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { loadCore, loadSdk, vectorTable, utf8, hex, unhex } from './support/core.mjs';
+import { asyncOutcome, loadCore, loadSdk, outcome, vectorTable, utf8, hex, unhex } from './support/core.mjs';
 
 const sdk = await loadSdk();
 const core = await loadCore();
@@ -30,26 +30,7 @@ const core = await loadCore();
 const fromBase64url = (text) => new Uint8Array(Buffer.from(text, 'base64url'));
 const toBase64url = (bytes) => Buffer.from(bytes).toString('base64url');
 
-// 'ok', or the code of the SesameError the call threw (any other error fails the test).
-function outcome(call) {
-  try {
-    call();
-    return 'ok';
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `not a SesameError: ${error?.stack ?? error}`);
-    return error.code;
-  }
-}
 
-async function verdict(promise) {
-  try {
-    await promise;
-    return 'ok';
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `not a SesameError: ${error?.stack ?? error}`);
-    return error.code;
-  }
-}
 
 // Ed25519 keys from 32-byte seeds, with Node's crypto (PKCS #8 around the seed).
 function keyPairFromSeed(seed) {
@@ -197,8 +178,8 @@ test('RFC 8037 A.1: the private JWK is refused in a JWK set with jwt_invalid_key
   const token = sign(sampleClaims());
   for (const row of await vectorTable('rfc8037.json', 'private_keys')) {
     const jwks = { keys: [JSON.parse(row.jwk), tableJwk(0)] };
-    assert.equal(await verdict(sdk.importJwks(jwks)), 'jwt_invalid_key', row.section);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'jwt_invalid_key', row.section);
+    assert.equal(await asyncOutcome(() => sdk.importJwks(jwks)), 'jwt_invalid_key', row.section);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'jwt_invalid_key', row.section);
   }
 });
 
@@ -212,7 +193,7 @@ test('RFC 8037 A.3: a key without kid is known by its RFC 7638 thumbprint, as on
     assert.equal(hex(fromBase64url(row.thumbprint)), row.sha256_hex, row.section);
     assert.equal(hex(crypto.createHash('sha256').update(row.canonical_json).digest()), row.sha256_hex, row.section);
     const token = signJws(accessHeader(row.thumbprint), JSON.stringify(sampleClaims()), privateKey);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'ok', row.section);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'ok', row.section);
     assert.equal(coreVerdict(token, JSON.stringify(jwks), optionsAt(now)), 'ok', `${row.section}: the core agrees`);
   }
 });
@@ -225,9 +206,9 @@ test('every token of the table verifies to the table\'s code, or succeeds', asyn
   assert.deepEqual([...keyMap.keys()], tableKeys.map(({ kid }) => kid));
   for (const { why, token, verify_error: verifyError } of tokens) {
     const expected = verifyError ?? 'ok';
-    assert.equal(await verdict(sdk.verifyAccessToken(token, { keys: tableJwks, ...tableOptions })), expected, `JWKS document: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, { keys: keyMap, ...tableOptions })), expected, `importJwks Map: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, { ...servedJwks(JSON.stringify(tableJwks)), ...tableOptions })), expected,
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, { keys: tableJwks, ...tableOptions })), expected, `JWKS document: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, { keys: keyMap, ...tableOptions })), expected, `importJwks Map: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, { ...servedJwks(JSON.stringify(tableJwks)), ...tableOptions })), expected,
       `jwksUrl: ${why}`);
   }
 });
@@ -253,11 +234,11 @@ test('a verified aud array reports the audience that was checked', async () => {
 test('every malformed JWK set of the table is refused with its code', async () => {
   for (const { why, jwks, error } of await vectorTable('jwt_negative.json', 'jwks_invalid')) {
     // As text, through jwksUrl: every row, with the core's reading of the text.
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(jwks), ...tableOptions })), error, `jwksUrl: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(jwks), ...tableOptions })), error, `jwksUrl: ${why}`);
     // As a parsed document, where JSON.parse keeps what the row is about (see the top of the file).
     if (why === 'not JSON' || why === 'duplicate member name') continue;
-    assert.equal(await verdict(sdk.importJwks(JSON.parse(jwks))), error, `importJwks: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { keys: JSON.parse(jwks), ...tableOptions })), error, `keys: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.importJwks(JSON.parse(jwks))), error, `importJwks: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { keys: JSON.parse(jwks), ...tableOptions })), error, `keys: ${why}`);
   }
 });
 
@@ -272,7 +253,7 @@ test('every malformed key of the table is refused for its own fault, also with a
     }
     const withKid = { keys: [{ ...document.keys[0], kid: 'k' }, tableJwk(0)] };
     assert.equal(coreVerdict(baseline.token, JSON.stringify(withKid), tableOptions), error, `the core: ${why}`);
-    assert.equal(await verdict(sdk.importJwks(withKid)), error, why);
+    assert.equal(await asyncOutcome(() => sdk.importJwks(withKid)), error, why);
     checked += 1;
   }
   assert.ok(checked >= 12, `${checked} rows`);
@@ -284,12 +265,12 @@ test('keys that cannot verify EdDSA are skipped, not refused, and never used', a
   for (const { why, jwk } of await vectorTable('jwt_negative.json', 'jwks_skipped')) {
     const jwks = { keys: [jwk, tableJwk(0)] };
     assert.deepEqual([...(await sdk.importJwks(jwks)).keys()], ['sesame-test-1'], why);
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { keys: jwks, ...tableOptions })), 'ok', why);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { keys: jwks, ...tableOptions })), 'ok', why);
     // Signed under the skipped key's kid by the RFC 8037 key (the x of the Ed25519
     // rows): had the key been kept, this would verify.
     const token = signJws(accessHeader(jwk.kid), JSON.stringify(sampleClaims()), privateKey);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'jwt_unknown_key', why);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, { ...optionsAt(now), keys: undefined, ...servedJwks(JSON.stringify(jwks)) })),
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now, { keys: jwks }))), 'jwt_unknown_key', why);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, { ...optionsAt(now), keys: undefined, ...servedJwks(JSON.stringify(jwks)) })),
       'jwt_unknown_key', `jwksUrl: ${why}`);
   }
 });
@@ -314,27 +295,27 @@ test('expiry is checked with the leeway', async () => {
   const token = sign(sampleClaims());
   const exp = now + 900;
   for (const leewaySeconds of [0, 1, 60, 300]) {
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(exp + leewaySeconds - 1, { leewaySeconds }))), 'ok',
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(exp + leewaySeconds - 1, { leewaySeconds }))), 'ok',
       `leeway ${leewaySeconds}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(exp + leewaySeconds, { leewaySeconds }))), 'jwt_expired',
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(exp + leewaySeconds, { leewaySeconds }))), 'jwt_expired',
       `leeway ${leewaySeconds}`);
   }
 });
 
 test('nbf and iat are checked with the default 60 s leeway', async () => {
   const early = sign({ ...sampleClaims(), nbf: now + 100 });
-  assert.equal(await verdict(sdk.verifyAccessToken(early, optionsAt(now + 40))), 'ok');
-  assert.equal(await verdict(sdk.verifyAccessToken(early, optionsAt(now + 39))), 'jwt_not_yet_valid');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(early, optionsAt(now + 40))), 'ok');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(early, optionsAt(now + 39))), 'jwt_not_yet_valid');
   const fresh = sign(sampleClaims());
-  assert.equal(await verdict(sdk.verifyAccessToken(fresh, optionsAt(now - 60))), 'ok');
-  assert.equal(await verdict(sdk.verifyAccessToken(fresh, optionsAt(now - 61))), 'jwt_issued_in_future');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(fresh, optionsAt(now - 60))), 'ok');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(fresh, optionsAt(now - 61))), 'jwt_issued_in_future');
 });
 
 test('issuer and audience must match exactly', async () => {
   const token = sign(sampleClaims());
-  assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now, { issuer: `${issuer}/` }))), 'jwt_invalid_issuer');
-  assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now, { audience: 'sesame-admin' }))), 'jwt_invalid_audience');
-  assert.equal(await verdict(sdk.verifyAccessToken(sign({ ...sampleClaims(), aud: ['a', 'b'] }), optionsAt(now))), 'jwt_invalid_audience');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now, { issuer: `${issuer}/` }))), 'jwt_invalid_issuer');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now, { audience: 'sesame-admin' }))), 'jwt_invalid_audience');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(sign({ ...sampleClaims(), aud: ['a', 'b'] }), optionsAt(now))), 'jwt_invalid_audience');
 });
 
 test('invalid options are refused with invalid_argument before the token is read, as by the core', async () => {
@@ -347,30 +328,30 @@ test('invalid options are refused with invalid_argument before the token is read
       ['leeway 1.5', optionsAt(now, { leewaySeconds: 1.5 })], ['leeway as a string', optionsAt(now, { leewaySeconds: '60' })],
       ['now 1.5', optionsAt(1.5)], ['now NaN', optionsAt(NaN)], ['now as a string', optionsAt(String(now))],
     ]) {
-      assert.equal(await verdict(sdk.verifyAccessToken(token, options)), 'invalid_argument', `${why}, token ${token.slice(0, 12)}`);
+      assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, options)), 'invalid_argument', `${why}, token ${token.slice(0, 12)}`);
     }
   }
   assert.equal(coreVerdict('not a token', JSON.stringify(tableJwks), optionsAt(now, { issuer: '' })), 'invalid_argument', 'the core agrees');
-  assert.equal(await verdict(sdk.verifyAccessToken(goodToken, null)), 'invalid_argument');
-  assert.equal(await verdict(sdk.verifyAccessToken(goodToken)), 'invalid_argument');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(goodToken, null)), 'invalid_argument');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(goodToken)), 'invalid_argument');
 });
 
 test('a token from a key outside the set is an unknown key, also for an empty set', async () => {
   const outsider = signJws(accessHeader('outsider'), JSON.stringify(sampleClaims()), keyPairFromSeed(unhex('ee'.repeat(32))).privateKey);
-  assert.equal(await verdict(sdk.verifyAccessToken(outsider, optionsAt(now))), 'jwt_unknown_key');
-  assert.equal(await verdict(sdk.verifyAccessToken(outsider, optionsAt(now, { keys: { keys: [] } }))), 'jwt_unknown_key');
-  assert.equal(await verdict(sdk.verifyAccessToken(outsider, optionsAt(now, { keys: new Map() }))), 'jwt_unknown_key');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(outsider, optionsAt(now))), 'jwt_unknown_key');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(outsider, optionsAt(now, { keys: { keys: [] } }))), 'jwt_unknown_key');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(outsider, optionsAt(now, { keys: new Map() }))), 'jwt_unknown_key');
 });
 
 test('a token under a kid of the set but signed by another key is an invalid signature', async () => {
-  assert.equal(await verdict(sdk.verifyAccessToken(sign(sampleClaims(), { index: 1, kid: tableKeys[0].kid }), optionsAt(now))),
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(sign(sampleClaims(), { index: 1, kid: tableKeys[0].kid }), optionsAt(now))),
     'jwt_invalid_signature');
-  assert.equal(await verdict(sdk.verifyAccessToken(sign(sampleClaims(), { index: 1 }), optionsAt(now))), 'ok');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(sign(sampleClaims(), { index: 1 }), optionsAt(now))), 'ok');
 });
 
 test('every single-bit flip in any segment of a signed token fails', async () => {
   const token = sign(sampleClaims());
-  assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now))), 'ok');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now))), 'ok');
   const parts = token.split('.');
   let tried = 0;
   for (let segment = 0; segment < 3; segment++) {
@@ -380,7 +361,7 @@ test('every single-bit flip in any segment of a signed token fails', async () =>
       flipped[bit >> 3] ^= 1 << (bit & 7);
       const copy = parts.slice();
       copy[segment] = toBase64url(flipped);
-      assert.notEqual(await verdict(sdk.verifyAccessToken(copy.join('.'), optionsAt(now))), 'ok', `segment ${segment}, bit ${bit}`);
+      assert.notEqual(await asyncOutcome(() => sdk.verifyAccessToken(copy.join('.'), optionsAt(now))), 'ok', `segment ${segment}, bit ${bit}`);
       tried += 1;
     }
   }
@@ -388,13 +369,13 @@ test('every single-bit flip in any segment of a signed token fails', async () =>
 });
 
 test('tokens over 8 KiB of UTF-8 are refused with input_too_large, before parsing', async () => {
-  assert.equal(await verdict(sdk.verifyAccessToken('A'.repeat(8 * 1024 + 1), optionsAt(now))), 'input_too_large');
-  assert.equal(await verdict(sdk.verifyAccessToken('é'.repeat(4 * 1024 + 1), optionsAt(now))), 'input_too_large', '8194 bytes');
-  assert.equal(await verdict(sdk.verifyAccessToken('A'.repeat(8 * 1024), optionsAt(now))), 'jwt_malformed', 'at the limit');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken('A'.repeat(8 * 1024 + 1), optionsAt(now))), 'input_too_large');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken('é'.repeat(4 * 1024 + 1), optionsAt(now))), 'input_too_large', '8194 bytes');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken('A'.repeat(8 * 1024), optionsAt(now))), 'jwt_malformed', 'at the limit');
   const padded = sign({ ...sampleClaims(), pad: 'x'.repeat(6000) });
   assert.ok(padded.length > 8 * 1024);
-  assert.equal(await verdict(sdk.verifyAccessToken(padded, optionsAt(now))), 'input_too_large', 'a well-signed token');
-  assert.equal(await verdict(sdk.verifyAccessToken(5, optionsAt(now))), 'jwt_malformed', 'not a string');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(padded, optionsAt(now))), 'input_too_large', 'a well-signed token');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(5, optionsAt(now))), 'jwt_malformed', 'not a string');
 });
 
 test('multilingual UTF-8 claims survive verification', async () => {
@@ -451,12 +432,12 @@ test('the token\'s JSON is read as the core reads it (numbers, surrogates, nesti
   for (const [why, headerText, payloadText, expected] of parserCases) {
     const token = signJws(headerText, payloadText, tablePrivateKey(0));
     assert.equal(coreVerdict(token, jwksText, optionsAt(now)), expected, `the core: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now))), expected, why);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now))), expected, why);
   }
   for (const [why, payloadText, sdkVerdict, coreSays] of deliberateDifferences) {
     const token = signJws(accessHeader(), payloadText, tablePrivateKey(0));
     assert.equal(coreVerdict(token, jwksText, optionsAt(now)), coreSays, `the core: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(token, optionsAt(now))), sdkVerdict, why);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(token, optionsAt(now))), sdkVerdict, why);
   }
 });
 
@@ -483,13 +464,13 @@ test('the JWKS is read as the core reads it, from a document and from its text',
   for (const [why, document, expected] of jwksCases) {
     const text = JSON.stringify(document);
     assert.equal(coreVerdict(baseline.token, text, tableOptions), expected, `the core: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { keys: document, ...tableOptions })), expected, `keys: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(text), ...tableOptions })), expected, `jwksUrl: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { keys: document, ...tableOptions })), expected, `keys: ${why}`);
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(text), ...tableOptions })), expected, `jwksUrl: ${why}`);
   }
   for (const [why, text] of [['nested beyond the limit', `{"keys":[],"x":${nested(16, '1')}}`],
     ['a lone surrogate escape', '{"keys":[],"x":"\\ud800"}'], ['a JSON string', '"keys"'], ['an empty body', '']]) {
     assert.equal(coreVerdict(baseline.token, text, tableOptions), 'jwt_invalid_key', `the core: ${why}`);
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(text), ...tableOptions })), 'jwt_invalid_key',
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(text), ...tableOptions })), 'jwt_invalid_key',
       `jwksUrl: ${why}`);
   }
 });
@@ -497,17 +478,17 @@ test('the JWKS is read as the core reads it, from a document and from its text',
 test('a JWKS over 64 KiB is refused with input_too_large; an unreachable one with jwks_unavailable', async () => {
   const document = JSON.stringify(tableJwks);
   const padding = ' '.repeat(64 * 1024 - document.length);
-  assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(document + padding), ...tableOptions })), 'ok');
-  assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(`${document + padding} `), ...tableOptions })),
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(document + padding), ...tableOptions })), 'ok');
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(`${document + padding} `), ...tableOptions })),
     'input_too_large');
-  assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { ...servedJwks(`${document}${'é'.repeat(32 * 1024)}`), ...tableOptions })),
+  assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { ...servedJwks(`${document}${'é'.repeat(32 * 1024)}`), ...tableOptions })),
     'input_too_large', 'counted in UTF-8 bytes');
   for (const [why, fetch] of [
     ['fetch rejects', async () => { throw new TypeError('offline'); }],
     ['HTTP 503', async () => ({ ok: false, status: 503, text: async () => '' })],
     ['the body cannot be read', async () => ({ ok: true, status: 200, text: async () => { throw new TypeError('reset'); } })],
   ]) {
-    assert.equal(await verdict(sdk.verifyAccessToken(baseline.token, { jwksUrl: `https://jwks.test/${jwksUrls++}`, fetch, ...tableOptions })),
+    assert.equal(await asyncOutcome(() => sdk.verifyAccessToken(baseline.token, { jwksUrl: `https://jwks.test/${jwksUrls++}`, fetch, ...tableOptions })),
       'jwks_unavailable', why);
   }
 });

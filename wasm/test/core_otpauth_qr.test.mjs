@@ -9,41 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadCore, loadSdk, vectorTable, hex } from './support/core.mjs';
+import { asyncOutcome, loadCore, loadSdk, outcome, refusal, vectorTable, hex } from './support/core.mjs';
 
 const sdk = await loadSdk();
 const core = await loadCore();
 
-// 'ok', or the code of the SesameError the call threw (any other error fails the test).
-function outcome(call) {
-  try {
-    call();
-    return 'ok';
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `not a SesameError: ${error?.stack ?? error}`);
-    return error.code;
-  }
-}
 
-async function asyncOutcome(call) {
-  try {
-    await call();
-    return 'ok';
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `not a SesameError: ${error?.stack ?? error}`);
-    return error.code;
-  }
-}
 
-function refusal(call, what) {
-  try {
-    call();
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `${what}: not a SesameError: ${error?.stack ?? error}`);
-    return error;
-  }
-  assert.fail(`${what}: accepted`);
-}
 
 // ---------------------------------------------------------------------------
 // otpauth:// URIs

@@ -5,21 +5,11 @@
 // the server (ctest and parity.test.mjs cover it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCore, loadSdk, vectorTable, unhex } from './support/core.mjs';
+import { loadCore, loadSdk, refusal, vectorTable, unhex } from './support/core.mjs';
 
 const sdk = await loadSdk();
 const core = await loadCore();
 
-// The SesameError a call threw; fails the test when it returned or threw anything else.
-function refusal(call, what) {
-  try {
-    call();
-  } catch (error) {
-    assert.ok(error instanceof sdk.SesameError, `${what}: not a SesameError: ${error?.stack ?? error}`);
-    return error;
-  }
-  assert.fail(`${what}: accepted`);
-}
 
 function assertRefused(call, code, what) {
   const error = refusal(call, what);

@@ -22,3 +22,41 @@ export async function vectorTable(file, key) {
 export const utf8 = (text) => new TextEncoder().encode(text);
 export const hex = (bytes) => Buffer.from(bytes).toString('hex');
 export const unhex = (text) => new Uint8Array(Buffer.from(text, 'hex'));
+
+// What a call of the SDK came to: 'ok', or the code of the SesameError it threw.
+// Any other error fails the test: the SDK only throws SesameErrors.
+const { SesameError } = await loadSdk();
+
+function codeOf(error) {
+  if (!(error instanceof SesameError)) throw new Error(`not a SesameError: ${error?.stack ?? error}`);
+  return error.code;
+}
+
+export function outcome(call) {
+  try {
+    call();
+    return 'ok';
+  } catch (error) {
+    return codeOf(error);
+  }
+}
+
+export async function asyncOutcome(call) {
+  try {
+    await call();
+    return 'ok';
+  } catch (error) {
+    return codeOf(error);
+  }
+}
+
+// The SesameError a call threw; fails the test when it returned or threw anything else.
+export function refusal(call, what) {
+  try {
+    call();
+  } catch (error) {
+    if (!(error instanceof SesameError)) throw new Error(`${what}: not a SesameError: ${error?.stack ?? error}`);
+    return error;
+  }
+  throw new Error(`${what}: accepted`);
+}
