@@ -307,6 +307,10 @@ export class AuthClient {
     let events = [];
     let failure = null;
     await withLock(this.#coordination.locks, `${this.#coordination.name}.refresh`, this.#lockTimeoutMs, async () => {
+      if (this.#state !== 'refreshing') {  // signed out (here or in another tab) while waiting
+        failure = new SesameError('session_revoked', 'signed out while waiting to refresh');
+        return;
+      }
       // Another tab refreshed while this one waited: its result is on the channel.
       const seqNow = this.#sessionChangeCount();
       if (seqNow !== seqBefore && await this.#sharedResult(seqNow)) {
