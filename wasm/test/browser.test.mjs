@@ -1,6 +1,6 @@
 // The package in a real browser: Debian's Chromium, headless, loads a plain page
 // whose <script type="module"> imports the staged package, against a real
-// sesame-server behind the page's own origin (cookie delivery, the HttpOnly
+// sesame-server proxied behind the page's origin (cookie delivery, the HttpOnly
 // cookie, Web Locks and BroadcastChannel are the browser's own).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +20,7 @@ const CONTENT_TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '
 let server;
 let site;
 const refreshes = { count: 0 };
+const exchanges = [];  // "METHOD /path status", for failure reports
 let reportResult;
 const pageResult = new Promise((resolve) => { reportResult = resolve; });
 
@@ -53,7 +54,6 @@ const page = (email) => `<!doctype html><meta charset="utf-8"><title>sdk</title>
 </script>`;
 
 before(async () => {
-  server = await startServer();
   const email = uniqueEmail('browser');
   site = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://localhost');
@@ -80,6 +80,8 @@ before(async () => {
     }
     // Everything else goes to sesame-server, so that the page and the API share an origin.
     if (url.pathname === '/api/v1/auth/refresh') refreshes.count += 1;
+    const exchange = [request.method, url.pathname, request.headers.origin ?? '-'];
+    exchanges.push(exchange);
     const chunks = [];
     for await (const chunk of request) chunks.push(chunk);
     const headers = { ...request.headers };
@@ -91,10 +93,15 @@ before(async () => {
     answer.headers.forEach((value, name) => { if (name !== 'set-cookie' && name !== 'content-encoding') out[name] = value; });
     const cookies = answer.headers.getSetCookie();
     if (cookies.length) out['set-cookie'] = cookies;
+    const answerBody = Buffer.from(await answer.arrayBuffer());
+    exchange.push(answer.status >= 400 ? `${answer.status} ${answerBody}` : answer.status);
     response.writeHead(answer.status, out);
-    response.end(Buffer.from(await answer.arrayBuffer()));
+    response.end(answerBody);
   });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  // The proxy does not keep the Host header, so the server is told the page's
+  // origin may use the refresh cookie (as for an app on another origin).
+  server = await startServer({ SESAME_CORS_ORIGINS: `http://127.0.0.1:${site.address().port}` });
 });
 
 after(async () => {
@@ -120,7 +127,7 @@ test('a plain page signs in with cookie delivery, shares one refresh between two
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the page reported nothing')), PAGE_TIMEOUT_MS); }),
       exited.then((code) => { throw new Error(`chromium exited (${code}) before the page reported`); }),
     ]).finally(() => clearTimeout(timer));
-    const report = JSON.stringify(out);
+    const report = `${JSON.stringify(out)}\n${exchanges.map((e) => e.join(' ')).join('\n')}`;
     assert.equal(out.error, undefined, report);
     assert.equal(out.webLocks, true, report);
     assert.equal(out.signIn, false, report);
