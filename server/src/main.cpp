@@ -8,11 +8,11 @@
 #include <string>
 
 #include "app/app.hpp"
-#include "auth/server_secrets.hpp"
-#include "auth/signing_key_ring.hpp"
-#include "auth/sodium_random.hpp"
 #include "config/config.hpp"
 #include "http/termination_signals.hpp"
+#include "security/server_secrets.hpp"
+#include "security/signing_key_ring.hpp"
+#include "security/sodium_random.hpp"
 #include "store/store.hpp"
 #include "version.hpp"
 

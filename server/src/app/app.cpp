@@ -1,20 +1,20 @@
 #include "app/app.hpp"
 
+#include "api/routes.hpp"
 #include "app/openapi_document.hpp"
 #include "auth/accounts/account_service.hpp"
 #include "auth/audit_trail.hpp"
-#include "auth/ip_rate_limiter.hpp"
 #include "auth/login/login_service.hpp"
-#include "auth/password_hasher.hpp"
-#include "auth/routes.hpp"
-#include "auth/server_secrets.hpp"
 #include "auth/sessions/session_service.hpp"
-#include "auth/signing_key_ring.hpp"
-#include "auth/sodium_random.hpp"
-#include "auth/token_sealer.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/http_server.hpp"
 #include "http/worker_pool.hpp"
+#include "security/ip_rate_limiter.hpp"
+#include "security/password_hasher.hpp"
+#include "security/server_secrets.hpp"
+#include "security/signing_key_ring.hpp"
+#include "security/sodium_random.hpp"
+#include "security/token_sealer.hpp"
 #include "store/store.hpp"
 #include "version.hpp"
 
@@ -49,8 +49,11 @@ RefreshCookie refresh_cookie_for(const Config& config) {
 
 http::Router build_router(App::Parts& p) {
   http::Router router;
-  add_auth_routes(router, AuthRoutes{*p.accounts, *p.login, *p.tokens, *p.sessions, *p.hashing_pool, *p.ip_limiter,
-                                     refresh_cookie_for(p.config), p.config.max_body_bytes});
+  const ApiServices services{*p.accounts,     *p.login,      *p.tokens,
+                             *p.sessions,     *p.hashing_pool, *p.ip_limiter,
+                             refresh_cookie_for(p.config), p.config.max_body_bytes};
+  add_auth_routes(router, services);
+  add_session_routes(router, services);
   router.add(http::Method::get, "/healthz", [](const http::Request&) {
     return http::Response::json(200, {{"status", "ok"}, {"version", std::string(version())}});
   });

@@ -90,6 +90,15 @@ class Reader {
 
 constexpr std::int64_t kYearSeconds = 366LL * 86400;
 
+// "https://auth.example.com:8443/x" → "auth.example.com": what an authenticator app shows.
+std::string url_host(std::string_view url) {
+  url.remove_prefix(url.find("://") + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+  if (!url.empty() && url.front() == '[') return std::string(url.substr(0, url.find(']') + 1));
+  return std::string(url.substr(0, url.find(':')));
+}
+
 }  // namespace
 
 Result<Config> load_config(const Environment& env) {
@@ -107,6 +116,7 @@ Result<Config> load_config(const Environment& env) {
   read.text("DATABASE_URL", config.database_url);
   read.text("SESAME_DATA_DIR", config.data_dir);
   read.flag("SESAME_DEV", config.dev);
+  read.text("SESAME_PUBLIC_URL", config.public_url);
   read.text("SESAME_ISSUER", config.issuer);
   read.text("SESAME_AUDIENCE", config.audience);
   read.integer<std::int64_t>("SESAME_ACCESS_TOKEN_TTL", config.access_token_ttl_seconds, 30, 86400);
@@ -125,13 +135,22 @@ Result<Config> load_config(const Environment& env) {
   read.integer<int>("SESAME_HASH_WORKERS", config.hash_workers, 1, 256);
   read.integer<int>("SESAME_HASH_QUEUE", config.hash_queue, 0, 100'000);
   read.integer<std::size_t>("SESAME_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 * 1024 * 1024);
+  read.flag("SESAME_REQUIRE_MFA", config.require_mfa);
+  read.text("SESAME_TOTP_ISSUER", config.totp_issuer);
   if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
 
   if (config.listen.rfind(':') == std::string::npos) {
     return Error{ErrorCode::invalid_argument, "SESAME_LISTEN must be HOST:PORT"};
   }
   if (config.data_dir.empty()) return Error{ErrorCode::invalid_argument, "SESAME_DATA_DIR must not be empty"};
-  if (config.issuer.empty()) config.issuer = "http://" + config.listen;
+  if (config.public_url.empty()) config.public_url = "http://" + config.listen;
+  while (config.public_url.size() > 1 && config.public_url.back() == '/') config.public_url.pop_back();
+  if (config.public_url.rfind("http://", 0) != 0 && config.public_url.rfind("https://", 0) != 0) {
+    return Error{ErrorCode::invalid_argument, "SESAME_PUBLIC_URL must start with http:// or https://"};
+  }
+  // Every instance behind one load balancer, given the balancer's URL, agrees on the issuer.
+  if (config.issuer.empty()) config.issuer = config.public_url;
+  if (config.totp_issuer.empty()) config.totp_issuer = url_host(config.public_url);
   if (config.session_max_age_seconds < config.refresh_token_ttl_seconds) {
     // A refresh token never outlives its session's absolute lifetime.
     config.refresh_token_ttl_seconds = config.session_max_age_seconds;

@@ -17,7 +17,8 @@ struct Config {
   std::string database_url;                         // DATABASE_URL; empty: SQLite in data_dir
   std::string data_dir = "./data";                  // SESAME_DATA_DIR
   bool dev = false;                                 // SESAME_DEV=1
-  std::string issuer;                               // SESAME_ISSUER; default http://<listen>
+  std::string public_url;                           // SESAME_PUBLIC_URL; default http://<listen>
+  std::string issuer;                               // SESAME_ISSUER; default public_url
   std::string audience = "sesame";                  // SESAME_AUDIENCE
   std::int64_t access_token_ttl_seconds = 900;      // SESAME_ACCESS_TOKEN_TTL
   std::int64_t refresh_token_ttl_seconds = 30 * 86400;  // SESAME_REFRESH_TOKEN_TTL
@@ -35,6 +36,8 @@ struct Config {
   int hash_workers = 2;                             // SESAME_HASH_WORKERS
   int hash_queue = 64;                              // SESAME_HASH_QUEUE: waiting hash jobs before 503
   std::size_t max_body_bytes = 64 * 1024;           // SESAME_MAX_BODY_BYTES
+  bool require_mfa = false;                         // SESAME_REQUIRE_MFA=1: no full session without TOTP
+  std::string totp_issuer;                          // SESAME_TOTP_ISSUER; default the host of public_url
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -24,6 +24,24 @@ BOOST_AUTO_TEST_CASE(defaults_follow_the_design) {
   BOOST_TEST(config->argon2_iterations == 2u);
   BOOST_TEST(config->lockout_max_failures == 5);
   BOOST_TEST(config->dev == false);
+  BOOST_TEST(config->public_url == "http://127.0.0.1:8080");
+  BOOST_TEST(config->totp_issuer == "127.0.0.1");
+  BOOST_TEST(config->require_mfa == false);
+}
+
+BOOST_AUTO_TEST_CASE(public_url_gives_the_issuer_and_the_totp_issuer) {
+  auto config = load_config({{"SESAME_PUBLIC_URL", "https://auth.example.com:8443/"}, {"SESAME_REQUIRE_MFA", "1"}});
+  BOOST_TEST_REQUIRE(config.ok());
+  BOOST_TEST(config->public_url == "https://auth.example.com:8443");
+  BOOST_TEST(config->issuer == "https://auth.example.com:8443");
+  BOOST_TEST(config->totp_issuer == "auth.example.com");
+  BOOST_TEST(config->require_mfa);
+  auto named = load_config({{"SESAME_PUBLIC_URL", "https://auth.example.com"}, {"SESAME_ISSUER", "https://id.example"},
+                            {"SESAME_TOTP_ISSUER", "Example Corp"}});
+  BOOST_TEST_REQUIRE(named.ok());
+  BOOST_TEST(named->issuer == "https://id.example");
+  BOOST_TEST(named->totp_issuer == "Example Corp");
+  BOOST_TEST(!load_config({{"SESAME_PUBLIC_URL", "auth.example.com"}}).ok());
 }
 
 BOOST_AUTO_TEST_CASE(fixed_names_are_read) {
@@ -57,7 +75,9 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_variable) {
                                         {{"SESAME_RATE_LIMIT_PER_IP", "5x"}},
                                         {{"SESAME_DEV", "yes please"}},
                                         {{"SESAME_LISTEN", "localhost"}},
-                                        {{"SESAME_DATA_DIR", ""}}};
+                                        {{"SESAME_DATA_DIR", ""}},
+                                        {{"SESAME_PUBLIC_URL", "ftp://auth.example.com"}},
+                                        {{"SESAME_REQUIRE_MFA", "maybe"}}};
   for (const auto& env : bad) {
     auto config = load_config(env);
     BOOST_TEST_REQUIRE(!config.ok());

@@ -2,7 +2,7 @@
 // Registration and password change.
 
 #include "auth/audit_trail.hpp"
-#include "auth/password_hasher.hpp"
+#include "security/password_hasher.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "sesame/contract.hpp"

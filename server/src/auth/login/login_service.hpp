@@ -4,7 +4,7 @@
 // costs the same Argon2 work and gets the same answer as a wrong password.
 
 #include "auth/audit_trail.hpp"
-#include "auth/password_hasher.hpp"
+#include "security/password_hasher.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "sesame/contract.hpp"

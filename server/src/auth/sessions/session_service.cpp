@@ -1,6 +1,6 @@
 #include "auth/sessions/session_service.hpp"
 
-#include "auth/opaque_token.hpp"
+#include "security/opaque_token.hpp"
 
 namespace sesame::server {
 

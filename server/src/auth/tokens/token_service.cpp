@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "auth/identifiers.hpp"
-#include "auth/opaque_token.hpp"
+#include "security/opaque_token.hpp"
 #include "sesame/jwt.hpp"
 
 namespace sesame::server {

@@ -10,8 +10,8 @@
 
 #include "auth/audit_trail.hpp"
 #include "auth/service.hpp"
-#include "auth/signing_key_ring.hpp"
-#include "auth/token_sealer.hpp"
+#include "security/signing_key_ring.hpp"
+#include "security/token_sealer.hpp"
 #include "sesame/contract.hpp"
 #include "store/store.hpp"
 

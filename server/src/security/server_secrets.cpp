@@ -1,11 +1,11 @@
-#include "auth/server_secrets.hpp"
+#include "security/server_secrets.hpp"
 
 #include <cstdlib>
 #include <optional>
 
 #include <sodium.h>
 
-#include "auth/private_files.hpp"
+#include "security/private_files.hpp"
 #include "sesame/encoding.hpp"
 
 namespace sesame::server {

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string_view>
 
-#include "auth/secret_bytes.hpp"
+#include "security/secret_bytes.hpp"
 #include "sesame/result.hpp"
 
 namespace sesame::server {

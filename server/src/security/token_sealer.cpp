@@ -1,6 +1,6 @@
-#include "auth/token_sealer.hpp"
+#include "security/token_sealer.hpp"
 
-#include "auth/sodium_random.hpp"
+#include "security/sodium_random.hpp"
 #include "sesame/encoding.hpp"
 
 namespace sesame::server {

@@ -1,4 +1,4 @@
-#include "auth/ip_rate_limiter.hpp"
+#include "security/ip_rate_limiter.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,12 +1,12 @@
-#include "auth/signing_key_ring.hpp"
+#include "security/signing_key_ring.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include <sys/stat.h>
 
-#include "auth/private_files.hpp"
-#include "auth/secret_bytes.hpp"
+#include "security/private_files.hpp"
+#include "security/secret_bytes.hpp"
 #include "sesame/encoding.hpp"
 
 namespace sesame::server {

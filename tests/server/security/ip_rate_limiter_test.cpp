@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE server_auth_rate_limit
+#define BOOST_TEST_MODULE server_security_rate_limit
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "auth/ip_rate_limiter.hpp"
+#include "security/ip_rate_limiter.hpp"
 
 using namespace sesame::server;
 using namespace std::chrono_literals;

@@ -1,4 +1,4 @@
-#include "auth/private_files.hpp"
+#include "security/private_files.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "auth/sodium_random.hpp"
+#include "security/sodium_random.hpp"
 #include "sesame/encoding.hpp"
 
 namespace sesame::server {

@@ -15,7 +15,7 @@
 
 #include <sodium.h>
 
-#include "auth/secret_bytes.hpp"
+#include "security/secret_bytes.hpp"
 #include "sesame/random.hpp"
 #include "sesame/result.hpp"
 

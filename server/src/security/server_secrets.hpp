@@ -30,9 +30,9 @@
 #include <map>
 #include <string>
 
-#include "auth/password_hasher.hpp"  // kPepperBytes
-#include "auth/secret_bytes.hpp"
-#include "auth/signing_key_ring.hpp"
+#include "security/password_hasher.hpp"  // kPepperBytes
+#include "security/secret_bytes.hpp"
+#include "security/signing_key_ring.hpp"
 #include "sesame/random.hpp"
 #include "sesame/result.hpp"
 

@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE server_auth_signing_keys
+#define BOOST_TEST_MODULE server_security_signing_keys
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -8,9 +8,9 @@
 
 #include <sys/stat.h>
 
-#include "auth/private_files.hpp"
-#include "auth/signing_key_ring.hpp"
-#include "auth/sodium_random.hpp"
+#include "security/private_files.hpp"
+#include "security/signing_key_ring.hpp"
+#include "security/sodium_random.hpp"
 #include "outcome.hpp"
 #include "printing.hpp"
 #include "temp_dir.hpp"

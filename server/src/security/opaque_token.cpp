@@ -1,4 +1,4 @@
-#include "auth/opaque_token.hpp"
+#include "security/opaque_token.hpp"
 
 #include <array>
 

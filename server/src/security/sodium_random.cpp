@@ -1,4 +1,4 @@
-#include "auth/sodium_random.hpp"
+#include "security/sodium_random.hpp"
 
 #include <cstdio>
 #include <cstdlib>

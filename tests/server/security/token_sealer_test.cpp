@@ -1,13 +1,13 @@
-#define BOOST_TEST_MODULE server_auth_tokens
+#define BOOST_TEST_MODULE server_security_tokens
 #include <boost/test/unit_test.hpp>
 
 #include <array>
 #include <set>
 #include <string>
 
-#include "auth/opaque_token.hpp"
-#include "auth/sodium_random.hpp"
-#include "auth/token_sealer.hpp"
+#include "security/opaque_token.hpp"
+#include "security/sodium_random.hpp"
+#include "security/token_sealer.hpp"
 #include "outcome.hpp"
 #include "printing.hpp"
 #include "sesame/encoding.hpp"

@@ -18,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/secret_bytes.hpp"
+#include "security/secret_bytes.hpp"
 #include "sesame/result.hpp"
 
 namespace sesame::server {

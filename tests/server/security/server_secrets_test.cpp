@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE server_auth_secrets
+#define BOOST_TEST_MODULE server_security_secrets
 #include <boost/test/unit_test.hpp>
 
 #include <latch>
@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "auth/private_files.hpp"
-#include "auth/server_secrets.hpp"
-#include "auth/sodium_random.hpp"
+#include "security/private_files.hpp"
+#include "security/server_secrets.hpp"
+#include "security/sodium_random.hpp"
 #include "outcome.hpp"
 #include "printing.hpp"
 #include "sesame/encoding.hpp"

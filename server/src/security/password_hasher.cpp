@@ -1,11 +1,11 @@
-#include "auth/password_hasher.hpp"
+#include "security/password_hasher.hpp"
 
 #include <array>
 #include <cstring>
 
 #include <sodium.h>
 
-#include "auth/sodium_random.hpp"
+#include "security/sodium_random.hpp"
 
 namespace sesame::server {
 

@@ -1,18 +1,20 @@
 #pragma once
-// The auth API's routes. Each handler parses (core contract types), calls one
-// service function and maps its Outcome; slow work (Argon2) runs on the
-// hashing pool. Failures become problem+json in one place: failure_response.
+// The HTTP API: one routes file per feature (auth_routes.cpp, session_routes.cpp,
+// mfa_routes.cpp), each a short list of thin handlers that parse with the
+// core's contract types, call one service function and map its Outcome. This
+// folder is the only place that knows both HTTP and the services.
 
-#include <memory>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "auth/accounts/account_service.hpp"
-#include "auth/ip_rate_limiter.hpp"
 #include "auth/login/login_service.hpp"
 #include "auth/sessions/session_service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
+#include "security/ip_rate_limiter.hpp"
 
 namespace sesame::server {
 
@@ -26,7 +28,8 @@ struct RefreshCookie {
 // Origin allow-list decides (CSRF protection, OWASP "custom request header").
 inline constexpr std::string_view kCsrfHeader = "X-Sesame-Csrf";
 
-struct AuthRoutes {
+// What the routes call. Everything must outlive the router.
+struct ApiServices {
   AccountService& accounts;
   LoginService& login;
   TokenService& tokens;
@@ -37,12 +40,9 @@ struct AuthRoutes {
   std::size_t max_body_bytes = 64 * 1024;
 };
 
-// Registers every auth route (and /.well-known/jwks.json) on `router`. The
-// services and pool must outlive the router.
-void add_auth_routes(http::Router& router, const AuthRoutes& routes);
-
-// The problem+json answer for a service failure (code → status via the core's
-// problem_status, violations, Retry-After).
-[[nodiscard]] http::Response failure_response(const Failure& failure);
+// register, token, refresh, logout, me, password change, /.well-known/jwks.json
+void add_auth_routes(http::Router& router, const ApiServices& services);
+// sessions: list, revoke one, revoke the others
+void add_session_routes(http::Router& router, const ApiServices& services);
 
 }  // namespace sesame::server

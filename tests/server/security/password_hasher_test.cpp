@@ -1,12 +1,12 @@
-#define BOOST_TEST_MODULE server_auth_password
+#define BOOST_TEST_MODULE server_security_password
 #include <boost/test/unit_test.hpp>
 
 #include <string>
 
 #include <sodium.h>
 
-#include "auth/password_hasher.hpp"
-#include "auth/sodium_random.hpp"
+#include "security/password_hasher.hpp"
+#include "security/sodium_random.hpp"
 #include "outcome.hpp"
 #include "printing.hpp"
 

@@ -1,0 +1,94 @@
+#pragma once
+// What the thin handlers of every routes file share: who is calling, the
+// bearer token, CSRF and per-IP checks, token answers (body or cookie), and
+// failure_response, the one place a service Failure becomes problem+json.
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "api/routes.hpp"
+#include "auth/service.hpp"
+#include "http/async_response.hpp"
+#include "http/json_body.hpp"
+#include "http/request.hpp"
+#include "http/response.hpp"
+
+namespace sesame::server {
+
+[[nodiscard]] ClientContext client_of(const http::Request& request);
+
+// The principal of the request's `Authorization: Bearer` access token.
+[[nodiscard]] Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens);
+
+// CSRF checks for requests authenticated by the refresh cookie.
+[[nodiscard]] std::optional<Failure> csrf_failure(const http::Request& request);
+
+// The per-IP limit on endpoints that take credentials: the 429 to send, if any.
+[[nodiscard]] std::optional<http::Response> rate_limited(const http::Request& request, IpRateLimiter& limiter);
+
+// 200 TokenResponse; the refresh token in the body or in the HttpOnly cookie.
+[[nodiscard]] http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery,
+                                            const RefreshCookie& cookie);
+[[nodiscard]] http::Response clear_refresh_cookie(http::Response response, const RefreshCookie& cookie);
+
+// The problem+json answer for a service failure (code → status via the core's
+// problem_status, violations, Retry-After).
+[[nodiscard]] http::Response failure_response(const Failure& failure);
+
+template <class T, class Success>
+[[nodiscard]] http::Response or_failure(const Outcome<T>& outcome, Success success) {
+  if (!outcome.ok()) return failure_response(outcome.error());
+  if constexpr (std::is_void_v<T>) {
+    return success();
+  } else {
+    return success(outcome.value());
+  }
+}
+
+// A credential route without a bearer token (register, token, mfa/verify):
+// the per-IP limit and the body are checked on the HTTP thread, then
+// `work(body, client)`, which hashes, runs on the hashing pool.
+template <class Body, class Work>
+[[nodiscard]] http::AsyncHandler limited_on_hashing_pool(const ApiServices& services, Work work) {
+  return [services, work](const http::Request& request, http::AsyncResponse out) {
+    if (auto limited = rate_limited(request, services.ip_limiter)) {
+      out.send(std::move(*limited));
+      return;
+    }
+    auto body = http::parse_json_body<Body>(request, services.max_body_bytes);
+    if (!body) {
+      out.send(http::Response::problem(body.problem()));
+      return;
+    }
+    http::respond_from_pool(services.hashing_pool, out, [work, body = std::move(*body), client = client_of(request)] {
+      return work(body, client);
+    });
+  };
+}
+
+// A bearer-authenticated route whose service hashes (password change, TOTP
+// disable, backup codes): the token and the body are checked on the HTTP
+// thread, then `work(principal, body, client)` runs on the hashing pool.
+// `authenticate_with` decides which tokens are accepted.
+template <class Body, class Work, class Authenticate = decltype(&authenticate)>
+[[nodiscard]] http::AsyncHandler authorized_on_hashing_pool(const ApiServices& services, Work work,
+                                                            Authenticate authenticate_with = &authenticate) {
+  return [services, work, authenticate_with](const http::Request& request, http::AsyncResponse out) {
+    auto principal = authenticate_with(request, services.tokens);
+    if (!principal.ok()) {
+      out.send(failure_response(principal.error()));
+      return;
+    }
+    auto body = http::parse_json_body<Body>(request, services.max_body_bytes);
+    if (!body) {
+      out.send(http::Response::problem(body.problem()));
+      return;
+    }
+    http::respond_from_pool(services.hashing_pool, out,
+                            [work, who = std::move(principal).value(), body = std::move(*body),
+                             client = client_of(request)] { return work(who, body, client); });
+  };
+}
+
+}  // namespace sesame::server

@@ -1,0 +1,8 @@
+# Sources of server/src/api: the routes, one file per feature, the only place
+# that knows both HTTP and the services; and app/, which wires them together.
+set(SESAME_SERVER_API_SOURCES
+  src/api/route_support.cpp
+  src/api/auth_routes.cpp
+  src/api/session_routes.cpp
+  src/app/app.cpp
+)
