@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 namespace sesame::api {
@@ -356,6 +357,9 @@ User read_user(ObjectReader& in) {
   out.mfa_enabled = in.boolean("mfa_enabled");
   out.disabled = in.boolean("disabled");
   out.created_at = in.timestamp("created_at");
+  if (const auto remaining = in.optional_integer("backup_codes_remaining", 0, kMaxBackupCodes)) {
+    out.backup_codes_remaining = static_cast<int>(*remaining);
+  }
   return out;
 }
 
@@ -450,15 +454,17 @@ json to_json(const RegisterRequest& value) {
 }
 
 json to_json(const User& value) {
-  return json{{"id", value.id},
-              {"email", value.email},
-              {"name", nullable(value.name)},
-              {"tenant_id", value.tenant_id},
-              {"roles", value.roles},
-              {"email_verified", value.email_verified},
-              {"mfa_enabled", value.mfa_enabled},
-              {"disabled", value.disabled},
-              {"created_at", timestamp_json(value.created_at)}};
+  json out{{"id", value.id},
+           {"email", value.email},
+           {"name", nullable(value.name)},
+           {"tenant_id", value.tenant_id},
+           {"roles", value.roles},
+           {"email_verified", value.email_verified},
+           {"mfa_enabled", value.mfa_enabled},
+           {"disabled", value.disabled},
+           {"created_at", timestamp_json(value.created_at)}};
+  if (value.backup_codes_remaining) out["backup_codes_remaining"] = *value.backup_codes_remaining;
+  return out;
 }
 
 json to_json(const RegisterResponse& value) { return json{{"user", to_json(value.user)}}; }
@@ -493,8 +499,10 @@ json to_json(const SignInResult& value) {
 }
 
 json to_json(const MfaVerifyRequest& value) {
-  return json{{"mfa_token", value.mfa_token},
-              {value.kind == MfaCodeKind::backup_code ? "backup_code" : "code", value.code}};
+  json out{{"mfa_token", value.mfa_token},
+           {value.kind == MfaCodeKind::backup_code ? "backup_code" : "code", value.code}};
+  if (value.delivery == TokenDelivery::cookie) out["delivery"] = "cookie";
+  return out;
 }
 
 json to_json(const RefreshRequest& value) {
@@ -515,6 +523,12 @@ json to_json(const PasswordResetCompleteRequest& value) {
 
 json to_json(const EmailVerifyRequest& value) { return json{{"token", value.token}}; }
 
+json to_json(const TotpSetupRequest& value) {
+  json out = json::object();
+  if (value.password) out["password"] = *value.password;
+  return out;
+}
+
 json to_json(const TotpSetupResponse& value) {
   return json{{"secret", value.secret}, {"otpauth_uri", value.otpauth_uri}, {"qr_svg", value.qr_svg}};
 }
@@ -523,7 +537,10 @@ json to_json(const TotpConfirmRequest& value) { return json{{"code", value.code}
 
 json to_json(const BackupCodesResponse& value) { return json{{"backup_codes", value.backup_codes}}; }
 
-json to_json(const TotpDisableRequest& value) { return json{{"password", value.password}, {"code", value.code}}; }
+json to_json(const TotpDisableRequest& value) {
+  return json{{"password", value.password},
+              {value.kind == MfaCodeKind::backup_code ? "backup_code" : "code", value.code}};
+}
 
 json to_json(const BackupCodesRegenerateRequest& value) { return json{{"code", value.code}}; }
 
@@ -618,6 +635,31 @@ Result<User> from_json_checked<User>(const json& body) {
   return read_body<User>(body, read_user);
 }
 
+// "delivery": "body" (also when absent) or "cookie".
+TokenDelivery read_delivery(ObjectReader& in) {
+  const auto delivery = in.optional_string("delivery", StringRule{0, 16, Chars::any});
+  if (!delivery || *delivery == "body") return TokenDelivery::body;
+  if (*delivery == "cookie") return TokenDelivery::cookie;
+  in.fail_invalid("delivery", "must be \"body\" or \"cookie\"");
+  return TokenDelivery::body;
+}
+
+// {code} or {backup_code}, exactly one: the second factor of /mfa/verify and /mfa/totp/disable.
+std::pair<MfaCodeKind, std::string> read_second_factor(ObjectReader& in) {
+  const bool has_code = in.has("code");
+  const bool has_backup_code = in.has("backup_code");
+  if (has_code && has_backup_code) {
+    in.fail_invalid("backup_code", "send either code or backup_code, not both");
+  } else if (has_backup_code) {
+    return {MfaCodeKind::backup_code, in.string("backup_code", kCodeRule)};
+  } else if (has_code) {
+    return {MfaCodeKind::totp, in.string("code", kCodeRule)};
+  } else {
+    in.fail(ErrorCode::missing_field, "code", "required (or backup_code)");
+  }
+  return {MfaCodeKind::totp, {}};
+}
+
 template <>
 Result<RegisterResponse> from_json_checked<RegisterResponse>(const json& body) {
   return read_body<RegisterResponse>(body, [](ObjectReader& in) { return RegisterResponse{in.object("user", read_user)}; });
@@ -629,13 +671,7 @@ Result<TokenRequest> from_json_checked<TokenRequest>(const json& body) {
     TokenRequest out;
     out.email = in.email("email");
     out.password = in.string("password", kPasswordRule);
-    if (const auto delivery = in.optional_string("delivery", StringRule{0, 16, Chars::any})) {
-      if (*delivery == "cookie") {
-        out.delivery = TokenDelivery::cookie;
-      } else if (*delivery != "body") {
-        in.fail_invalid("delivery", "must be \"body\" or \"cookie\"");
-      }
-    }
+    out.delivery = read_delivery(in);
     return out;
   });
 }
@@ -664,18 +700,8 @@ Result<MfaVerifyRequest> from_json_checked<MfaVerifyRequest>(const json& body) {
   return read_body<MfaVerifyRequest>(body, [](ObjectReader& in) {
     MfaVerifyRequest out;
     out.mfa_token = in.string("mfa_token", kOpaqueTokenRule);
-    const bool has_code = in.has("code");
-    const bool has_backup_code = in.has("backup_code");
-    if (has_code && has_backup_code) {
-      in.fail_invalid("backup_code", "send either code or backup_code, not both");
-    } else if (has_backup_code) {
-      out.kind = MfaCodeKind::backup_code;
-      out.code = in.string("backup_code", kCodeRule);
-    } else if (has_code) {
-      out.code = in.string("code", kCodeRule);
-    } else {
-      in.fail(ErrorCode::missing_field, "code", "required (or backup_code)");
-    }
+    std::tie(out.kind, out.code) = read_second_factor(in);
+    out.delivery = read_delivery(in);
     return out;
   });
 }
@@ -719,6 +745,12 @@ Result<EmailVerifyRequest> from_json_checked<EmailVerifyRequest>(const json& bod
 }
 
 template <>
+Result<TotpSetupRequest> from_json_checked<TotpSetupRequest>(const json& body) {
+  return read_body<TotpSetupRequest>(
+      body, [](ObjectReader& in) { return TotpSetupRequest{in.optional_string("password", kPasswordRule)}; });
+}
+
+template <>
 Result<TotpSetupResponse> from_json_checked<TotpSetupResponse>(const json& body) {
   return read_body<TotpSetupResponse>(body, [](ObjectReader& in) {
     TotpSetupResponse out;
@@ -747,7 +779,7 @@ Result<TotpDisableRequest> from_json_checked<TotpDisableRequest>(const json& bod
   return read_body<TotpDisableRequest>(body, [](ObjectReader& in) {
     TotpDisableRequest out;
     out.password = in.string("password", kPasswordRule);
-    out.code = in.string("code", kCodeRule);
+    std::tie(out.kind, out.code) = read_second_factor(in);
     return out;
   });
 }

@@ -111,6 +111,8 @@ int problem_status(ErrorCode code) noexcept {
     case ErrorCode::forbidden:
     case ErrorCode::csrf_check_failed:
     case ErrorCode::account_disabled:
+    case ErrorCode::reauthentication_required:
+    case ErrorCode::mfa_enrollment_required:
       return 403;
     case ErrorCode::not_found:
       return 404;

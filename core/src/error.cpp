@@ -56,6 +56,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     SESAME_CODE(mfa_not_enabled)
     SESAME_CODE(mfa_already_enabled)
     SESAME_CODE(mfa_setup_not_started)
+    SESAME_CODE(reauthentication_required)
+    SESAME_CODE(mfa_enrollment_required)
     SESAME_CODE(reset_token_invalid)
     SESAME_CODE(verification_token_invalid)
     SESAME_CODE(server_busy)

@@ -54,6 +54,7 @@ const std::map<std::string, Reencode>& contract_types() {
       {"PasswordResetInitiateRequest", reencode<PasswordResetInitiateRequest>()},
       {"PasswordResetCompleteRequest", reencode<PasswordResetCompleteRequest>()},
       {"EmailVerifyRequest", reencode<EmailVerifyRequest>()},
+      {"TotpSetupRequest", reencode<TotpSetupRequest>()},
       {"TotpSetupResponse", reencode<TotpSetupResponse>()},
       {"TotpConfirmRequest", reencode<TotpConfirmRequest>()},
       {"BackupCodesResponse", reencode<BackupCodesResponse>()},

@@ -114,6 +114,7 @@ struct User {
   bool mfa_enabled = false;
   bool disabled = false;
   Timestamp created_at;
+  std::optional<int> backup_codes_remaining;  // GET /auth/me when MFA is on; omitted otherwise
   friend bool operator==(const User&, const User&) = default;
 };
 
@@ -168,6 +169,7 @@ struct MfaVerifyRequest {
   std::string mfa_token;
   MfaCodeKind kind = MfaCodeKind::totp;
   std::string code;  // sent as "code" or "backup_code" according to `kind`
+  TokenDelivery delivery = TokenDelivery::body;  // as for /auth/token; "body" when absent
   friend bool operator==(const MfaVerifyRequest&, const MfaVerifyRequest&) = default;
 };
 
@@ -203,6 +205,13 @@ struct EmailVerifyRequest {
 
 // ---- TOTP and backup codes --------------------------------------------------
 
+// POST /auth/mfa/totp/setup: the password is needed when the sign-in behind
+// the access token is older than the re-authentication window.
+struct TotpSetupRequest {
+  std::optional<std::string> password;
+  friend bool operator==(const TotpSetupRequest&, const TotpSetupRequest&) = default;
+};
+
 struct TotpSetupResponse {
   std::string secret;  // base32
   std::string otpauth_uri;
@@ -221,9 +230,11 @@ struct BackupCodesResponse {
   friend bool operator==(const BackupCodesResponse&, const BackupCodesResponse&) = default;
 };
 
+// {password, code} or {password, backup_code}: both factors.
 struct TotpDisableRequest {
   std::string password;
   std::string code;
+  MfaCodeKind kind = MfaCodeKind::totp;  // sent as "code" or "backup_code" according to `kind`
   friend bool operator==(const TotpDisableRequest&, const TotpDisableRequest&) = default;
 };
 
@@ -373,6 +384,7 @@ struct Problem {
 [[nodiscard]] nlohmann::json to_json(const PasswordResetInitiateRequest& value);
 [[nodiscard]] nlohmann::json to_json(const PasswordResetCompleteRequest& value);
 [[nodiscard]] nlohmann::json to_json(const EmailVerifyRequest& value);
+[[nodiscard]] nlohmann::json to_json(const TotpSetupRequest& value);
 [[nodiscard]] nlohmann::json to_json(const TotpSetupResponse& value);
 [[nodiscard]] nlohmann::json to_json(const TotpConfirmRequest& value);
 [[nodiscard]] nlohmann::json to_json(const BackupCodesResponse& value);
@@ -408,6 +420,7 @@ template <> Result<PasswordChangeRequest> from_json_checked<PasswordChangeReques
 template <> Result<PasswordResetInitiateRequest> from_json_checked<PasswordResetInitiateRequest>(const nlohmann::json&);
 template <> Result<PasswordResetCompleteRequest> from_json_checked<PasswordResetCompleteRequest>(const nlohmann::json&);
 template <> Result<EmailVerifyRequest> from_json_checked<EmailVerifyRequest>(const nlohmann::json&);
+template <> Result<TotpSetupRequest> from_json_checked<TotpSetupRequest>(const nlohmann::json&);
 template <> Result<TotpSetupResponse> from_json_checked<TotpSetupResponse>(const nlohmann::json&);
 template <> Result<TotpConfirmRequest> from_json_checked<TotpConfirmRequest>(const nlohmann::json&);
 template <> Result<BackupCodesResponse> from_json_checked<BackupCodesResponse>(const nlohmann::json&);

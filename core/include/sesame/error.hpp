@@ -81,6 +81,8 @@ enum class ErrorCode : std::uint16_t {
   server_busy,             // bounded work queue full: retry after Retry-After
   service_unavailable,     // a dependency (the store) is down
   internal_error,
+  reauthentication_required,  // a sensitive change needs a recent sign-in or the password again
+  mfa_enrollment_required,    // an enrolment-only token (SESAME_REQUIRE_MFA) used for anything else
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".

@@ -43,6 +43,7 @@ struct SessionRecord {
   std::string ip;
   std::string user_agent;
   std::vector<std::string> amr;  // how the session was authenticated ("pwd", "otp")
+  std::string scope;             // empty: full access; kEnrolmentScope: may only enrol TOTP
   std::optional<std::int64_t> revoked_at;
   std::string revoked_reason;  // "logout", "revoked", "refresh_reuse", "password_change", "admin"
 };
@@ -59,6 +60,39 @@ struct RefreshTokenRecord {
   // interval can be given the same successor (never stored in plaintext).
   std::string successor_hash;
   std::string successor_sealed;
+};
+
+// The scope of a session that SESAME_REQUIRE_MFA limits to enrolling TOTP.
+inline constexpr char kEnrolmentScope[] = "mfa_enrolment";
+
+// A user's TOTP authenticator: pending from setup until a first code confirms it.
+struct TotpCredentialRecord {
+  UserId user_id;
+  std::string secret_sealed;  // the raw secret sealed with the at-rest key (SealPurpose::totp_secret)
+  std::optional<std::int64_t> confirmed_at;
+  std::optional<std::int64_t> last_accepted_step;  // the newest step accepted; never accepted again
+  std::int64_t created_at = 0;
+  [[nodiscard]] bool enabled() const noexcept { return confirmed_at.has_value(); }
+};
+
+// One backup code of a user's set, stored as an Argon2id hash (peppered).
+struct BackupCodeRecord {
+  std::string id;
+  UserId user_id;
+  std::string lookup;     // the code's first kBackupCodeLookupChars characters, to find its row
+  std::string code_hash;  // PasswordHasher::hash of the whole normalised code
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+// The pending second step of a sign-in: the opaque mfa_token, stored as its hash.
+struct MfaChallengeRecord {
+  std::string token_hash;
+  UserId user_id;
+  std::int64_t created_at = 0;  // when the password step succeeded
+  std::int64_t expires_at = 0;
+  int attempts = 0;
+  std::optional<std::int64_t> used_at;
 };
 
 struct AuditEventRecord {

@@ -47,6 +47,10 @@ class SessionStore {
                                                          std::int64_t now, std::string_view reason) = 0;
   // The cheap check behind every authenticated request: a primary-key lookup.
   [[nodiscard]] virtual Result<bool> is_session_active(const SessionId& id, std::int64_t now) = 0;
+  // Widens an active session once its user proved a second factor (an
+  // enrolment-only session after TOTP confirmation); false when not active.
+  [[nodiscard]] virtual Result<bool> upgrade_session(const SessionId& id, std::string_view scope,
+                                                     const std::vector<std::string>& amr, std::int64_t now) = 0;
 };
 
 enum class RotationOutcome {
@@ -111,6 +115,48 @@ class LockoutStore {
   [[nodiscard]] virtual Result<void> clear_login_failures(std::string_view key) = 0;
 };
 
+// TOTP credentials, backup codes and MFA challenges. Every "exactly once" below
+// holds across processes on one database: it is one conditional UPDATE.
+class MfaStore {
+ public:
+  virtual ~MfaStore() = default;
+  [[nodiscard]] virtual Result<std::optional<TotpCredentialRecord>> find_totp_credential(const UserId& user) = 0;
+  // Stores a pending credential, replacing a pending one; false (and nothing
+  // changed) when the user's TOTP is already confirmed.
+  [[nodiscard]] virtual Result<bool> save_pending_totp(const TotpCredentialRecord& pending) = 0;
+  // In one transaction: confirms the pending credential whose secret is still
+  // `secret_sealed` (a setup in between replaced it: false), sets its
+  // last_accepted_step to `step` and replaces the user's backup codes with `codes`.
+  [[nodiscard]] virtual Result<bool> confirm_totp(const UserId& user, std::string_view secret_sealed,
+                                                  std::int64_t step, std::int64_t now,
+                                                  const std::vector<BackupCodeRecord>& codes) = 0;
+  // Raises the confirmed credential's last_accepted_step to `step` when it is
+  // lower (or unset). Of concurrent calls with one step, exactly one gets true.
+  [[nodiscard]] virtual Result<bool> advance_totp_step(const UserId& user, std::int64_t step) = 0;
+  // Removes the credential and every backup code; false when there was none.
+  [[nodiscard]] virtual Result<bool> delete_totp(const UserId& user) = 0;
+
+  // The user's unused codes with this lookup prefix.
+  [[nodiscard]] virtual Result<std::vector<BackupCodeRecord>> find_backup_codes(const UserId& user,
+                                                                              std::string_view lookup) = 0;
+  // Marks an unused code used; of concurrent calls, exactly one gets true.
+  [[nodiscard]] virtual Result<bool> consume_backup_code(std::string_view id, std::int64_t now) = 0;
+  [[nodiscard]] virtual Result<int> count_unused_backup_codes(const UserId& user) = 0;
+  // Deletes the user's whole set and stores `codes`, in one transaction.
+  [[nodiscard]] virtual Result<void> replace_backup_codes(const UserId& user,
+                                                          const std::vector<BackupCodeRecord>& codes) = 0;
+
+  [[nodiscard]] virtual Result<void> create_mfa_challenge(const MfaChallengeRecord& challenge) = 0;
+  // Counts one try on an unused, unexpired challenge that has had fewer than
+  // `max_attempts`, and returns it as it is after the count; empty otherwise
+  // (unknown, used, expired or out of tries), changing nothing.
+  [[nodiscard]] virtual Result<std::optional<MfaChallengeRecord>> count_mfa_attempt(std::string_view token_hash,
+                                                                                   std::int64_t now,
+                                                                                   int max_attempts) = 0;
+  // Marks the challenge used; of concurrent calls, exactly one gets true.
+  [[nodiscard]] virtual Result<bool> complete_mfa_challenge(std::string_view token_hash, std::int64_t now) = 0;
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
@@ -125,6 +171,7 @@ class Store : public AccountStore,
               public SessionStore,
               public RefreshTokenStore,
               public LockoutStore,
+              public MfaStore,
               public AuditStore {
  public:
   // Applies the numbered migrations not yet recorded in schema_migrations; safe

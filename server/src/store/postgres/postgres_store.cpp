@@ -52,26 +52,27 @@ constexpr PreparedStatement kUpdatePasswordHash{
 constexpr PreparedStatement kInsertSession{
     "insert_session",
     "INSERT INTO sessions (id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at,"
-    " revoked_reason) VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7, $8::jsonb, $9::bigint, $10)"};
+    " revoked_reason, scope) VALUES ($1, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7, $8::jsonb, $9::bigint, $10,"
+    " $11)"};
 constexpr PreparedStatement kSelectSession{
     "select_session",
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
-    " revoked_reason FROM sessions WHERE id = $1"};
+    " revoked_reason, scope FROM sessions WHERE id = $1"};
 constexpr PreparedStatement kSelectRefreshTokenSession{
     "select_refresh_token_session",
     "SELECT s.id, s.user_id, s.created_at, s.last_active_at, s.expires_at, s.ip, s.user_agent, s.amr::text,"
-    " s.revoked_at, s.revoked_reason FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+    " s.revoked_at, s.revoked_reason, s.scope FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
     " WHERE t.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"};
 // Rotation locks the session after the token (always in that order): a
 // concurrent logout or revocation either happens before the rotation or sees it.
 constexpr PreparedStatement kLockSession{
     "lock_session",
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
-    " revoked_reason FROM sessions WHERE id = $1 FOR UPDATE"};
+    " revoked_reason, scope FROM sessions WHERE id = $1 FOR UPDATE"};
 constexpr PreparedStatement kSelectActiveSessions{
     "select_active_sessions",
     "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr::text, revoked_at,"
-    " revoked_reason FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"
+    " revoked_reason, scope FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"
     " ORDER BY created_at DESC, id DESC"};
 constexpr PreparedStatement kRevokeSession{
     "revoke_session",
@@ -87,6 +88,9 @@ constexpr PreparedStatement kSelectSessionActive{
     "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"};
 constexpr PreparedStatement kTouchSession{
     "touch_session", "UPDATE sessions SET last_active_at = GREATEST(last_active_at, $2::bigint) WHERE id = $1"};
+constexpr PreparedStatement kUpgradeSession{
+    "upgrade_session",
+    "UPDATE sessions SET scope = $2, amr = $3::jsonb WHERE id = $1 AND revoked_at IS NULL AND expires_at > $4::bigint"};
 constexpr PreparedStatement kRevokeSessionById{
     "revoke_session_by_id",
     "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3 WHERE id = $1 AND revoked_at IS NULL"};
@@ -123,6 +127,56 @@ constexpr PreparedStatement kUpdateLoginFailure{
 constexpr PreparedStatement kDeleteLoginFailures{"delete_login_failures",
                                                  "DELETE FROM login_failures WHERE key = $1"};
 
+constexpr PreparedStatement kSelectTotpCredential{
+    "select_totp_credential",
+    "SELECT user_id, secret_sealed, confirmed_at, last_accepted_step, created_at FROM totp_credentials"
+    " WHERE user_id = $1"};
+// A confirmed credential is never replaced by a setup: the WHERE leaves it be.
+constexpr PreparedStatement kUpsertPendingTotp{
+    "upsert_pending_totp",
+    "INSERT INTO totp_credentials (user_id, secret_sealed, confirmed_at, last_accepted_step, created_at)"
+    " VALUES ($1, $2, NULL, NULL, $3::bigint) ON CONFLICT (user_id) DO UPDATE SET"
+    " secret_sealed = excluded.secret_sealed, created_at = excluded.created_at"
+    " WHERE totp_credentials.confirmed_at IS NULL"};
+constexpr PreparedStatement kConfirmTotp{
+    "confirm_totp",
+    "UPDATE totp_credentials SET confirmed_at = $3::bigint, last_accepted_step = $4::bigint"
+    " WHERE user_id = $1 AND secret_sealed = $2 AND confirmed_at IS NULL"};
+constexpr PreparedStatement kAdvanceTotpStep{
+    "advance_totp_step",
+    "UPDATE totp_credentials SET last_accepted_step = $2::bigint WHERE user_id = $1 AND confirmed_at IS NOT NULL"
+    " AND (last_accepted_step IS NULL OR last_accepted_step < $2::bigint)"};
+constexpr PreparedStatement kDeleteTotpCredential{"delete_totp_credential",
+                                                  "DELETE FROM totp_credentials WHERE user_id = $1"};
+constexpr PreparedStatement kSelectBackupCodes{
+    "select_backup_codes",
+    "SELECT id, user_id, lookup, code_hash, created_at, used_at FROM backup_codes"
+    " WHERE user_id = $1 AND lookup = $2 AND used_at IS NULL"};
+constexpr PreparedStatement kConsumeBackupCode{
+    "consume_backup_code", "UPDATE backup_codes SET used_at = $2::bigint WHERE id = $1 AND used_at IS NULL"};
+constexpr PreparedStatement kCountUnusedBackupCodes{
+    "count_unused_backup_codes", "SELECT count(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL"};
+constexpr PreparedStatement kDeleteBackupCodes{"delete_backup_codes", "DELETE FROM backup_codes WHERE user_id = $1"};
+constexpr PreparedStatement kInsertBackupCode{
+    "insert_backup_code",
+    "INSERT INTO backup_codes (id, user_id, lookup, code_hash, created_at, used_at)"
+    " VALUES ($1, $2, $3, $4, $5::bigint, $6::bigint)"};
+constexpr PreparedStatement kInsertMfaChallenge{
+    "insert_mfa_challenge",
+    "INSERT INTO mfa_challenges (token_hash, user_id, created_at, expires_at, attempts, used_at)"
+    " VALUES ($1, $2, $3::bigint, $4::bigint, $5::integer, $6::bigint)"};
+constexpr PreparedStatement kCountMfaAttempt{
+    "count_mfa_attempt",
+    "UPDATE mfa_challenges SET attempts = attempts + 1"
+    " WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2::bigint AND attempts < $3::integer"
+    " RETURNING token_hash, user_id, created_at, expires_at, attempts, used_at"};
+constexpr PreparedStatement kCompleteMfaChallenge{
+    "complete_mfa_challenge",
+    "UPDATE mfa_challenges SET used_at = $2::bigint WHERE token_hash = $1 AND used_at IS NULL"};
+// Challenges are short-lived; spent and expired ones are swept as new ones are made.
+constexpr PreparedStatement kDeleteStaleMfaChallenges{"delete_stale_mfa_challenges",
+                                                      "DELETE FROM mfa_challenges WHERE expires_at <= $1::bigint"};
+
 constexpr PreparedStatement kInsertAuditEvent{
     "insert_audit_event",
     "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
@@ -145,9 +199,12 @@ constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
     kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions,
-    kSelectSessionActive, kTouchSession, kRevokeSessionById, kSelectRefreshTokenSession,
+    kSelectSessionActive, kTouchSession, kUpgradeSession, kRevokeSessionById, kSelectRefreshTokenSession,
     kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
     kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
+    kSelectTotpCredential, kUpsertPendingTotp, kConfirmTotp, kAdvanceTotpStep, kDeleteTotpCredential,
+    kSelectBackupCodes, kConsumeBackupCode, kCountUnusedBackupCodes, kDeleteBackupCodes, kInsertBackupCode,
+    kInsertMfaChallenge, kCountMfaAttempt, kCompleteMfaChallenge, kDeleteStaleMfaChallenges,
     kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents, kSelectUserAuditEvents,
 };
 
@@ -194,6 +251,7 @@ Result<SessionRecord> read_session(const pqxx::row& row) {
   session.amr = std::move(amr).value();
   session.revoked_at = optional_integer(row[8]);
   session.revoked_reason = text(row[9]);
+  session.scope = text(row[10]);
   return session;
 }
 
@@ -225,6 +283,46 @@ AuditEventRecord read_audit_event(const pqxx::row& row) {
 
 LoginFailureRow read_login_failure(const pqxx::row& row) {
   return LoginFailureRow{row[0].as<int>(), row[1].as<std::int64_t>(), optional_integer(row[2])};
+}
+
+TotpCredentialRecord read_totp_credential(const pqxx::row& row) {
+  TotpCredentialRecord credential;
+  credential.user_id.value = text(row[0]);
+  credential.secret_sealed = text(row[1]);
+  credential.confirmed_at = optional_integer(row[2]);
+  credential.last_accepted_step = optional_integer(row[3]);
+  credential.created_at = row[4].as<std::int64_t>();
+  return credential;
+}
+
+BackupCodeRecord read_backup_code(const pqxx::row& row) {
+  BackupCodeRecord code;
+  code.id = text(row[0]);
+  code.user_id.value = text(row[1]);
+  code.lookup = text(row[2]);
+  code.code_hash = text(row[3]);
+  code.created_at = row[4].as<std::int64_t>();
+  code.used_at = optional_integer(row[5]);
+  return code;
+}
+
+MfaChallengeRecord read_mfa_challenge(const pqxx::row& row) {
+  MfaChallengeRecord challenge;
+  challenge.token_hash = text(row[0]);
+  challenge.user_id.value = text(row[1]);
+  challenge.created_at = row[2].as<std::int64_t>();
+  challenge.expires_at = row[3].as<std::int64_t>();
+  challenge.attempts = row[4].as<int>();
+  challenge.used_at = optional_integer(row[5]);
+  return challenge;
+}
+
+void insert_backup_codes(pqxx::work& transaction, const UserId& user, const std::vector<BackupCodeRecord>& codes) {
+  transaction.exec_prepared(kDeleteBackupCodes.name, user.value);
+  for (const auto& code : codes) {
+    transaction.exec_prepared(kInsertBackupCode.name, code.id, user.value, code.lookup, code.code_hash,
+                              code.created_at, NullableParam(code.used_at).get());
+  }
 }
 
 template <class T>
@@ -332,7 +430,7 @@ Result<void> PostgresStore::create_session(const SessionRecord& record) {
     session.exec_prepared(kInsertSession.name, record.id.value, record.user_id.value, record.created_at,
                           record.last_active_at, record.expires_at, record.ip, record.user_agent,
                           encode_string_list(record.amr), NullableParam(record.revoked_at).get(),
-                          record.revoked_reason);
+                          record.revoked_reason, record.scope);
     return {};
   });
 }
@@ -383,6 +481,15 @@ Result<bool> PostgresStore::is_session_active(const SessionId& id, std::int64_t 
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::nontransaction session(connection);
     return !session.exec_prepared(kSelectSessionActive.name, id.value, now).empty();
+  });
+}
+
+Result<bool> PostgresStore::upgrade_session(const SessionId& id, std::string_view scope,
+                                            const std::vector<std::string>& amr, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kUpgradeSession.name, id.value, owned(scope), encode_string_list(amr), now)
+               .affected_rows() == 1;
   });
 }
 
@@ -481,6 +588,114 @@ Result<void> PostgresStore::clear_login_failures(std::string_view key) {
     pqxx::nontransaction session(connection);
     session.exec_prepared(kDeleteLoginFailures.name, owned(key));
     return {};
+  });
+}
+
+// ---- MFA -------------------------------------------------------------------
+
+Result<std::optional<TotpCredentialRecord>> PostgresStore::find_totp_credential(const UserId& user) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kSelectTotpCredential.name, user.value), read_totp_credential);
+  });
+}
+
+Result<bool> PostgresStore::save_pending_totp(const TotpCredentialRecord& pending) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kUpsertPendingTotp.name, pending.user_id.value, pending.secret_sealed,
+                                 pending.created_at).affected_rows() == 1;
+  });
+}
+
+Result<bool> PostgresStore::confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step,
+                                         std::int64_t now, const std::vector<BackupCodeRecord>& codes) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::work transaction(connection);
+    if (transaction.exec_prepared(kConfirmTotp.name, user.value, owned(secret_sealed), now, step).affected_rows() != 1) {
+      return false;  // rolled back
+    }
+    insert_backup_codes(transaction, user, codes);
+    transaction.commit();
+    return true;
+  });
+}
+
+Result<bool> PostgresStore::advance_totp_step(const UserId& user, std::int64_t step) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kAdvanceTotpStep.name, user.value, step).affected_rows() == 1;
+  });
+}
+
+Result<bool> PostgresStore::delete_totp(const UserId& user) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::work transaction(connection);
+    const bool deleted = transaction.exec_prepared(kDeleteTotpCredential.name, user.value).affected_rows() == 1;
+    transaction.exec_prepared(kDeleteBackupCodes.name, user.value);
+    transaction.commit();
+    return deleted;
+  });
+}
+
+Result<std::vector<BackupCodeRecord>> PostgresStore::find_backup_codes(const UserId& user, std::string_view lookup) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<std::vector<BackupCodeRecord>> {
+    pqxx::nontransaction session(connection);
+    const auto rows = session.exec_prepared(kSelectBackupCodes.name, user.value, owned(lookup));
+    std::vector<BackupCodeRecord> codes;
+    codes.reserve(rows.size());
+    for (const auto& row : rows) codes.push_back(read_backup_code(row));
+    return codes;
+  });
+}
+
+Result<bool> PostgresStore::consume_backup_code(std::string_view id, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kConsumeBackupCode.name, owned(id), now).affected_rows() == 1;
+  });
+}
+
+Result<int> PostgresStore::count_unused_backup_codes(const UserId& user) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<int> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kCountUnusedBackupCodes.name, user.value)[0][0].as<int>();
+  });
+}
+
+Result<void> PostgresStore::replace_backup_codes(const UserId& user, const std::vector<BackupCodeRecord>& codes) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::work transaction(connection);
+    insert_backup_codes(transaction, user, codes);
+    transaction.commit();
+    return {};
+  });
+}
+
+Result<void> PostgresStore::create_mfa_challenge(const MfaChallengeRecord& challenge) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
+    pqxx::nontransaction session(connection);
+    session.exec_prepared(kDeleteStaleMfaChallenges.name, challenge.created_at);
+    session.exec_prepared(kInsertMfaChallenge.name, challenge.token_hash, challenge.user_id.value,
+                          challenge.created_at, challenge.expires_at, challenge.attempts,
+                          NullableParam(challenge.used_at).get());
+    return {};
+  });
+}
+
+Result<std::optional<MfaChallengeRecord>> PostgresStore::count_mfa_attempt(std::string_view token_hash,
+                                                                           std::int64_t now, int max_attempts) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction session(connection);
+    return first_row(session.exec_prepared(kCountMfaAttempt.name, owned(token_hash), now, max_attempts),
+                     read_mfa_challenge);
+  });
+}
+
+Result<bool> PostgresStore::complete_mfa_challenge(std::string_view token_hash, std::int64_t now) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
+    pqxx::nontransaction session(connection);
+    return session.exec_prepared(kCompleteMfaChallenge.name, owned(token_hash), now).affected_rows() == 1;
   });
 }
 

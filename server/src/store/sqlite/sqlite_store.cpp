@@ -42,16 +42,16 @@ constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = ?2, upd
 
 constexpr char kInsertSession[] =
     "INSERT INTO sessions (id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at,"
-    " revoked_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+    " revoked_reason, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 constexpr char kSelectSession[] =
-    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason, scope"
     " FROM sessions WHERE id = ?1";
 constexpr char kSelectRefreshTokenSession[] =
     "SELECT s.id, s.user_id, s.created_at, s.last_active_at, s.expires_at, s.ip, s.user_agent, s.amr,"
-    " s.revoked_at, s.revoked_reason FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
+    " s.revoked_at, s.revoked_reason, s.scope FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id"
     " WHERE t.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2";
 constexpr char kSelectActiveSessions[] =
-    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason"
+    "SELECT id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason, scope"
     " FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2"
     " ORDER BY created_at DESC, id DESC";
 constexpr char kRevokeSession[] =
@@ -64,6 +64,8 @@ constexpr char kRevokeUserSessions[] =
 constexpr char kSelectSessionActive[] =
     "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?2";
 constexpr char kTouchSession[] = "UPDATE sessions SET last_active_at = max(last_active_at, ?2) WHERE id = ?1";
+constexpr char kUpgradeSession[] =
+    "UPDATE sessions SET scope = ?2, amr = ?3 WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?4";
 constexpr char kRevokeSessionById[] =
     "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3 WHERE id = ?1 AND revoked_at IS NULL";
 
@@ -84,6 +86,41 @@ constexpr char kUpsertLoginFailure[] =
     " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_ends_at = excluded.window_ends_at,"
     " locked_until = excluded.locked_until";
 constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1";
+
+constexpr char kSelectTotpCredential[] =
+    "SELECT user_id, secret_sealed, confirmed_at, last_accepted_step, created_at FROM totp_credentials"
+    " WHERE user_id = ?1";
+// A confirmed credential is never replaced by a setup: the WHERE leaves it be.
+constexpr char kUpsertPendingTotp[] =
+    "INSERT INTO totp_credentials (user_id, secret_sealed, confirmed_at, last_accepted_step, created_at)"
+    " VALUES (?1, ?2, NULL, NULL, ?3) ON CONFLICT (user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,"
+    " created_at = excluded.created_at WHERE totp_credentials.confirmed_at IS NULL";
+constexpr char kConfirmTotp[] =
+    "UPDATE totp_credentials SET confirmed_at = ?3, last_accepted_step = ?4"
+    " WHERE user_id = ?1 AND secret_sealed = ?2 AND confirmed_at IS NULL";
+constexpr char kAdvanceTotpStep[] =
+    "UPDATE totp_credentials SET last_accepted_step = ?2 WHERE user_id = ?1 AND confirmed_at IS NOT NULL"
+    " AND (last_accepted_step IS NULL OR last_accepted_step < ?2)";
+constexpr char kDeleteTotpCredential[] = "DELETE FROM totp_credentials WHERE user_id = ?1";
+constexpr char kSelectBackupCodes[] =
+    "SELECT id, user_id, lookup, code_hash, created_at, used_at FROM backup_codes"
+    " WHERE user_id = ?1 AND lookup = ?2 AND used_at IS NULL";
+constexpr char kConsumeBackupCode[] = "UPDATE backup_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL";
+constexpr char kCountUnusedBackupCodes[] = "SELECT count(*) FROM backup_codes WHERE user_id = ?1 AND used_at IS NULL";
+constexpr char kDeleteBackupCodes[] = "DELETE FROM backup_codes WHERE user_id = ?1";
+constexpr char kInsertBackupCode[] =
+    "INSERT INTO backup_codes (id, user_id, lookup, code_hash, created_at, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr char kInsertMfaChallenge[] =
+    "INSERT INTO mfa_challenges (token_hash, user_id, created_at, expires_at, attempts, used_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr char kCountMfaAttempt[] =
+    "UPDATE mfa_challenges SET attempts = attempts + 1"
+    " WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2 AND attempts < ?3"
+    " RETURNING token_hash, user_id, created_at, expires_at, attempts, used_at";
+constexpr char kCompleteMfaChallenge[] =
+    "UPDATE mfa_challenges SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL";
+// Challenges are short-lived; spent and expired ones are swept as new ones are made.
+constexpr char kDeleteStaleMfaChallenges[] = "DELETE FROM mfa_challenges WHERE expires_at <= ?1";
 
 constexpr char kInsertAuditEvent[] =
     "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
@@ -133,6 +170,7 @@ Result<SessionRecord> read_session(const Statement& row) {
   session.amr = std::move(amr).value();
   session.revoked_at = row.optional_integer(8);
   session.revoked_reason = row.text(9);
+  session.scope = row.text(10);
   return session;
 }
 
@@ -160,6 +198,49 @@ AuditEventRecord read_audit_event(const Statement& row) {
   event.request_id = row.text(7);
   event.details_json = row.text(8);
   return event;
+}
+
+TotpCredentialRecord read_totp_credential(const Statement& row) {
+  TotpCredentialRecord credential;
+  credential.user_id.value = row.text(0);
+  credential.secret_sealed = row.text(1);
+  credential.confirmed_at = row.optional_integer(2);
+  credential.last_accepted_step = row.optional_integer(3);
+  credential.created_at = row.integer(4);
+  return credential;
+}
+
+BackupCodeRecord read_backup_code(const Statement& row) {
+  BackupCodeRecord code;
+  code.id = row.text(0);
+  code.user_id.value = row.text(1);
+  code.lookup = row.text(2);
+  code.code_hash = row.text(3);
+  code.created_at = row.integer(4);
+  code.used_at = row.optional_integer(5);
+  return code;
+}
+
+MfaChallengeRecord read_mfa_challenge(const Statement& row) {
+  MfaChallengeRecord challenge;
+  challenge.token_hash = row.text(0);
+  challenge.user_id.value = row.text(1);
+  challenge.created_at = row.integer(2);
+  challenge.expires_at = row.integer(3);
+  challenge.attempts = static_cast<int>(row.integer(4));
+  challenge.used_at = row.optional_integer(5);
+  return challenge;
+}
+
+Result<void> insert_backup_codes(Connection& connection, const UserId& user,
+                                 const std::vector<BackupCodeRecord>& codes) {
+  if (auto deleted = connection.run(kDeleteBackupCodes, user.value); !deleted) return deleted.error();
+  for (const auto& code : codes) {
+    auto inserted = connection.run(kInsertBackupCode, code.id, user.value, code.lookup, code.code_hash,
+                                   code.created_at, code.used_at);
+    if (!inserted) return inserted.error();
+  }
+  return {};
 }
 
 template <class T>
@@ -276,7 +357,8 @@ Result<void> SqliteStore::create_session(const SessionRecord& session) {
   if (!lease) return lease.error();
   auto inserted = (*lease)->run(kInsertSession, session.id.value, session.user_id.value, session.created_at,
                                 session.last_active_at, session.expires_at, session.ip, session.user_agent,
-                                encode_string_list(session.amr), session.revoked_at, session.revoked_reason);
+                                encode_string_list(session.amr), session.revoked_at, session.revoked_reason,
+                                session.scope);
   if (!inserted) return inserted.error();
   return {};
 }
@@ -328,6 +410,15 @@ Result<bool> SqliteStore::is_session_active(const SessionId& id, std::int64_t no
   auto found = find_one(**lease, kSelectSessionActive, [](const Statement&) { return true; }, id.value, now);
   if (!found) return found.error();
   return found->has_value();
+}
+
+Result<bool> SqliteStore::upgrade_session(const SessionId& id, std::string_view scope,
+                                          const std::vector<std::string>& amr, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto upgraded = (*lease)->run(kUpgradeSession, id.value, scope, encode_string_list(amr), now);
+  if (!upgraded) return upgraded.error();
+  return *upgraded == 1;
 }
 
 // ---- refresh tokens ----------------------------------------------------------
@@ -428,6 +519,126 @@ Result<void> SqliteStore::clear_login_failures(std::string_view key) {
   auto deleted = (*lease)->run(kDeleteLoginFailures, key);
   if (!deleted) return deleted.error();
   return {};
+}
+
+// ---- MFA -------------------------------------------------------------------
+
+Result<std::optional<TotpCredentialRecord>> SqliteStore::find_totp_credential(const UserId& user) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kSelectTotpCredential, read_totp_credential, user.value);
+}
+
+Result<bool> SqliteStore::save_pending_totp(const TotpCredentialRecord& pending) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto saved = (*lease)->run(kUpsertPendingTotp, pending.user_id.value, pending.secret_sealed, pending.created_at);
+  if (!saved) return saved.error();
+  return *saved == 1;
+}
+
+Result<bool> SqliteStore::confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step,
+                                       std::int64_t now, const std::vector<BackupCodeRecord>& codes) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  ImmediateTransaction transaction(connection);
+  if (auto begun = transaction.begin(); !begun) return begun.error();
+  auto confirmed = connection.run(kConfirmTotp, user.value, secret_sealed, now, step);
+  if (!confirmed) return confirmed.error();
+  if (*confirmed != 1) return false;  // rolled back
+  if (auto stored = insert_backup_codes(connection, user, codes); !stored) return stored.error();
+  if (auto committed = transaction.commit(); !committed) return committed.error();
+  return true;
+}
+
+Result<bool> SqliteStore::advance_totp_step(const UserId& user, std::int64_t step) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto advanced = (*lease)->run(kAdvanceTotpStep, user.value, step);
+  if (!advanced) return advanced.error();
+  return *advanced == 1;
+}
+
+Result<bool> SqliteStore::delete_totp(const UserId& user) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  ImmediateTransaction transaction(connection);
+  if (auto begun = transaction.begin(); !begun) return begun.error();
+  auto deleted = connection.run(kDeleteTotpCredential, user.value);
+  if (!deleted) return deleted.error();
+  if (auto codes = connection.run(kDeleteBackupCodes, user.value); !codes) return codes.error();
+  if (auto committed = transaction.commit(); !committed) return committed.error();
+  return *deleted == 1;
+}
+
+Result<std::vector<BackupCodeRecord>> SqliteStore::find_backup_codes(const UserId& user, std::string_view lookup) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto stmt = (*lease)->query(kSelectBackupCodes, user.value, lookup);
+  if (!stmt) return stmt.error();
+  std::vector<BackupCodeRecord> codes;
+  for (;;) {
+    auto has_row = stmt->step();
+    if (!has_row) return has_row.error();
+    if (!*has_row) break;
+    codes.push_back(read_backup_code(*stmt));
+  }
+  return codes;
+}
+
+Result<bool> SqliteStore::consume_backup_code(std::string_view id, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto consumed = (*lease)->run(kConsumeBackupCode, id, now);
+  if (!consumed) return consumed.error();
+  return *consumed == 1;
+}
+
+Result<int> SqliteStore::count_unused_backup_codes(const UserId& user) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto count = find_one(**lease, kCountUnusedBackupCodes,
+                        [](const Statement& row) { return static_cast<int>(row.integer(0)); }, user.value);
+  if (!count) return count.error();
+  return count->value_or(0);
+}
+
+Result<void> SqliteStore::replace_backup_codes(const UserId& user, const std::vector<BackupCodeRecord>& codes) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  Connection& connection = **lease;
+  ImmediateTransaction transaction(connection);
+  if (auto begun = transaction.begin(); !begun) return begun.error();
+  if (auto stored = insert_backup_codes(connection, user, codes); !stored) return stored.error();
+  if (auto committed = transaction.commit(); !committed) return committed.error();
+  return {};
+}
+
+Result<void> SqliteStore::create_mfa_challenge(const MfaChallengeRecord& challenge) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  if (auto swept = (*lease)->run(kDeleteStaleMfaChallenges, challenge.created_at); !swept) return swept.error();
+  auto inserted = (*lease)->run(kInsertMfaChallenge, challenge.token_hash, challenge.user_id.value,
+                                challenge.created_at, challenge.expires_at, challenge.attempts, challenge.used_at);
+  if (!inserted) return inserted.error();
+  return {};
+}
+
+Result<std::optional<MfaChallengeRecord>> SqliteStore::count_mfa_attempt(std::string_view token_hash,
+                                                                         std::int64_t now, int max_attempts) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return find_one(**lease, kCountMfaAttempt, read_mfa_challenge, token_hash, now, max_attempts);
+}
+
+Result<bool> SqliteStore::complete_mfa_challenge(std::string_view token_hash, std::int64_t now) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  auto completed = (*lease)->run(kCompleteMfaChallenge, token_hash, now);
+  if (!completed) return completed.error();
+  return *completed == 1;
 }
 
 // ---- audit -----------------------------------------------------------------

@@ -37,6 +37,8 @@ class SqliteStore final : public Store {
   Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
                                    std::string_view reason) override;
   Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
+  Result<bool> upgrade_session(const SessionId& id, std::string_view scope, const std::vector<std::string>& amr,
+                               std::int64_t now) override;
 
   Result<void> insert_refresh_token(const RefreshTokenRecord& token) override;
   Result<std::optional<SessionRecord>> find_refresh_token_session(std::string_view token_hash, std::int64_t now) override;
@@ -48,6 +50,21 @@ class SqliteStore final : public Store {
                                             const LockoutPolicy& policy) override;
   Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) override;
   Result<void> clear_login_failures(std::string_view key) override;
+
+  Result<std::optional<TotpCredentialRecord>> find_totp_credential(const UserId& user) override;
+  Result<bool> save_pending_totp(const TotpCredentialRecord& pending) override;
+  Result<bool> confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step, std::int64_t now,
+                            const std::vector<BackupCodeRecord>& codes) override;
+  Result<bool> advance_totp_step(const UserId& user, std::int64_t step) override;
+  Result<bool> delete_totp(const UserId& user) override;
+  Result<std::vector<BackupCodeRecord>> find_backup_codes(const UserId& user, std::string_view lookup) override;
+  Result<bool> consume_backup_code(std::string_view id, std::int64_t now) override;
+  Result<int> count_unused_backup_codes(const UserId& user) override;
+  Result<void> replace_backup_codes(const UserId& user, const std::vector<BackupCodeRecord>& codes) override;
+  Result<void> create_mfa_challenge(const MfaChallengeRecord& challenge) override;
+  Result<std::optional<MfaChallengeRecord>> count_mfa_attempt(std::string_view token_hash, std::int64_t now,
+                                                              int max_attempts) override;
+  Result<bool> complete_mfa_challenge(std::string_view token_hash, std::int64_t now) override;
 
   Result<void> append_audit_event(const AuditEventRecord& event) override;
   Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
