@@ -21,8 +21,11 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
   router.add_async(Method::post, "/api/v1/auth/token",
                    limited_on_hashing_pool<api::TokenRequest>(s, [s](const api::TokenRequest& body,
                                                                      const ClientContext& client) {
-                     return or_failure(s.login.sign_in(body, client), [&](const IssuedTokens& issued) {
-                       return token_response(issued, body.delivery, s.refresh_cookie);
+                     return or_failure(s.login.sign_in(body, client), [&](const SignInOutcome& outcome) {
+                       if (const auto* challenge = std::get_if<api::MfaChallenge>(&outcome)) {
+                         return Response::json(200, api::to_json(*challenge));
+                       }
+                       return token_response(std::get<IssuedTokens>(outcome), body.delivery, s.refresh_cookie);
                      });
                    }));
 
@@ -61,7 +64,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
       if (auto refused = csrf_failure(request)) return failure_response(*refused);
       signed_out = s.sessions.sign_out_with_refresh_token(*cookie, client_of(request));
     } else {
-      auto principal = authenticate(request, s.tokens);
+      auto principal = authenticate_allowing_enrolment(request, s.tokens);
       if (!principal.ok()) return failure_response(principal.error());
       signed_out = s.sessions.sign_out(principal.value(), client_of(request));
     }
@@ -70,7 +73,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
   });
 
   router.add(Method::get, "/api/v1/auth/me", [s](const Request& request) {
-    auto principal = authenticate(request, s.tokens);
+    auto principal = authenticate_allowing_enrolment(request, s.tokens);
     if (!principal.ok()) return failure_response(principal.error());
     return or_failure(s.accounts.me(principal.value()),
                       [](const api::User& user) { return Response::json(200, api::to_json(user)); });

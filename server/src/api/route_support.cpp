@@ -33,10 +33,19 @@ ClientContext client_of(const http::Request& request) {
   return {request.client_ip(), std::string(request.user_agent()), request.request_id()};
 }
 
-Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens) {
+Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens) {
   const auto token = bearer_token(request);
   if (!token) return Failure{ErrorCode::unauthorized, "a Bearer access token is required", {}, std::nullopt};
   return tokens.authenticate(*token);
+}
+
+Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens) {
+  auto principal = authenticate_allowing_enrolment(request, tokens);
+  if (principal.ok() && principal->scope == kEnrolmentScope) {
+    return Failure{ErrorCode::mfa_enrollment_required,
+                   "this account must set up TOTP first: /mfa/totp/setup, then /mfa/totp/confirm", {}, std::nullopt};
+  }
+  return principal;
 }
 
 // The custom header (a cross-site page cannot send it without a CORS

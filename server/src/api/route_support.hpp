@@ -18,8 +18,11 @@ namespace sesame::server {
 
 [[nodiscard]] ClientContext client_of(const http::Request& request);
 
-// The principal of the request's `Authorization: Bearer` access token.
+// The principal of the request's `Authorization: Bearer` access token. An
+// enrolment-only token (SESAME_REQUIRE_MFA) is refused: mfa_enrollment_required.
 [[nodiscard]] Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens);
+// The same, accepting enrolment-only tokens: for me, logout and TOTP enrolment.
+[[nodiscard]] Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens);
 
 // CSRF checks for requests authenticated by the refresh cookie.
 [[nodiscard]] std::optional<Failure> csrf_failure(const http::Request& request);
@@ -67,20 +70,28 @@ template <class Body, class Work>
   };
 }
 
+// Whether a route takes an empty body as `{}` (its members are all optional).
+enum class BodyRequirement { required, optional };
+
+using Authenticator = Outcome<Principal> (*)(const http::Request&, TokenService&);
+
 // A bearer-authenticated route whose service hashes (password change, TOTP
 // disable, backup codes): the token and the body are checked on the HTTP
 // thread, then `work(principal, body, client)` runs on the hashing pool.
 // `authenticate_with` decides which tokens are accepted.
-template <class Body, class Work, class Authenticate = decltype(&authenticate)>
+template <class Body, class Work>
 [[nodiscard]] http::AsyncHandler authorized_on_hashing_pool(const ApiServices& services, Work work,
-                                                            Authenticate authenticate_with = &authenticate) {
-  return [services, work, authenticate_with](const http::Request& request, http::AsyncResponse out) {
+                                                            Authenticator authenticate_with = &authenticate,
+                                                            BodyRequirement requirement = BodyRequirement::required) {
+  return [services, work, authenticate_with, requirement](const http::Request& request, http::AsyncResponse out) {
     auto principal = authenticate_with(request, services.tokens);
     if (!principal.ok()) {
       out.send(failure_response(principal.error()));
       return;
     }
-    auto body = http::parse_json_body<Body>(request, services.max_body_bytes);
+    auto body = requirement == BodyRequirement::optional && request.body().empty()
+                    ? http::ParsedBody<Body>(Body{})
+                    : http::parse_json_body<Body>(request, services.max_body_bytes);
     if (!body) {
       out.send(http::Response::problem(body.problem()));
       return;

@@ -10,6 +10,7 @@
 
 #include "auth/accounts/account_service.hpp"
 #include "auth/login/login_service.hpp"
+#include "auth/mfa/mfa_service.hpp"
 #include "auth/sessions/session_service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/router.hpp"
@@ -34,6 +35,7 @@ struct ApiServices {
   LoginService& login;
   TokenService& tokens;
   SessionService& sessions;
+  MfaService& mfa;
   http::WorkerPool& hashing_pool;
   IpRateLimiter& ip_limiter;
   RefreshCookie refresh_cookie;
@@ -44,5 +46,7 @@ struct ApiServices {
 void add_auth_routes(http::Router& router, const ApiServices& services);
 // sessions: list, revoke one, revoke the others
 void add_session_routes(http::Router& router, const ApiServices& services);
+// the second step of sign-in, TOTP setup/confirm/disable, backup codes
+void add_mfa_routes(http::Router& router, const ApiServices& services);
 
 }  // namespace sesame::server

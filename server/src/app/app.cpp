@@ -4,7 +4,9 @@
 #include "app/openapi_document.hpp"
 #include "auth/accounts/account_service.hpp"
 #include "auth/audit_trail.hpp"
+#include "auth/lockout.hpp"
 #include "auth/login/login_service.hpp"
+#include "auth/mfa/mfa_service.hpp"
 #include "auth/sessions/session_service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/http_server.hpp"
@@ -29,9 +31,12 @@ class App::Parts {
   std::unique_ptr<PasswordHasher> hasher;
   std::unique_ptr<LiveSigningKeyRing> keys;
   std::unique_ptr<TokenSealer> successor_sealer;
+  std::unique_ptr<TokenSealer> totp_sealer;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<TokenService> tokens;
+  std::unique_ptr<AccountLockout> lockout;
   std::unique_ptr<AccountService> accounts;
+  std::unique_ptr<MfaService> mfa;
   std::unique_ptr<LoginService> login;
   std::unique_ptr<SessionService> sessions;
   std::unique_ptr<IpRateLimiter> ip_limiter;
@@ -49,11 +54,12 @@ RefreshCookie refresh_cookie_for(const Config& config) {
 
 http::Router build_router(App::Parts& p) {
   http::Router router;
-  const ApiServices services{*p.accounts,     *p.login,      *p.tokens,
-                             *p.sessions,     *p.hashing_pool, *p.ip_limiter,
-                             refresh_cookie_for(p.config), p.config.max_body_bytes};
+  const ApiServices services{*p.accounts,     *p.login,       *p.tokens,
+                             *p.sessions,     *p.mfa,         *p.hashing_pool,
+                             *p.ip_limiter,   refresh_cookie_for(p.config), p.config.max_body_bytes};
   add_auth_routes(router, services);
   add_session_routes(router, services);
+  add_mfa_routes(router, services);
   router.add(http::Method::get, "/healthz", [](const http::Request&) {
     return http::Response::json(200, {{"status", "ok"}, {"version", std::string(version())}});
   });
@@ -100,6 +106,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   auto sealer = TokenSealer::create(secrets->at_rest_key, SealPurpose::refresh_successor);
   if (!sealer.ok()) return sealer.error();
   p->successor_sealer = std::make_unique<TokenSealer>(std::move(sealer.value()));
+  auto totp_sealer = TokenSealer::create(secrets->at_rest_key, SealPurpose::totp_secret);
+  if (!totp_sealer.ok()) return totp_sealer.error();
+  p->totp_sealer = std::make_unique<TokenSealer>(std::move(totp_sealer.value()));
   p->keys = std::make_unique<LiveSigningKeyRing>(secrets->signing_keys_file, std::move(secrets->signing_keys));
 
   const Clock& clock_ref = *p->clock;
@@ -108,9 +117,16 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
                   config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60});
-  const LockoutPolicy lockout{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds};
-  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, lockout);
-  p->login = std::make_unique<LoginService>(*p->store, *p->hasher, *p->tokens, clock_ref, *p->audit, lockout);
+  p->lockout = std::make_unique<AccountLockout>(
+      *p->store, *p->audit,
+      LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
+  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout);
+  MfaPolicy mfa_policy;
+  mfa_policy.totp_issuer = config.totp_issuer;
+  p->mfa = std::make_unique<MfaService>(*p->store, *p->hasher, *p->totp_sealer, *p->tokens, *p->lockout, p->random,
+                                        clock_ref, *p->audit, mfa_policy);
+  p->login = std::make_unique<LoginService>(*p->store, *p->hasher, *p->tokens, *p->mfa, *p->lockout, clock_ref,
+                                            *p->audit, config.require_mfa);
   p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
   p->ip_limiter = std::make_unique<IpRateLimiter>(config.rate_limit_per_ip);
   p->hashing_pool = std::make_unique<http::WorkerPool>(static_cast<std::size_t>(config.hash_workers),

@@ -3,8 +3,11 @@
 set(SESAME_SERVER_AUTH_SOURCES
   src/auth/identifiers.cpp
   src/auth/audit_trail.cpp
+  src/auth/lockout.cpp
   src/auth/tokens/token_service.cpp
   src/auth/accounts/account_service.cpp
   src/auth/login/login_service.cpp
   src/auth/sessions/session_service.cpp
+  src/auth/mfa/backup_code_hashing.cpp
+  src/auth/mfa/mfa_service.cpp
 )

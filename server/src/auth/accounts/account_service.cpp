@@ -13,7 +13,6 @@ api::User to_api_user(const UserRecord& user) {
   out.tenant_id = user.tenant_id;
   out.roles = user.roles;
   out.email_verified = user.email_verified;
-  out.mfa_enabled = false;  // TOTP arrives with the MFA issue
   out.disabled = user.disabled;
   out.created_at = api::Timestamp{user.created_at};
   return out;
@@ -93,17 +92,11 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
   if (!user.ok()) return to_failure(user.error());
   if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
   const std::int64_t now = clock_.now_unix_seconds();
-  const std::string key = lockout_key((*user)->email_key);
-  auto state = store_.lockout_state(key, now);
-  if (!state.ok()) return to_failure(state.error());
-  if (state->locked_until && *state->locked_until > now) return locked_failure(*state->locked_until, now);
-  if (!hasher_.verify((*user)->password_hash, request.current_password)) {
-    auto failed = store_.record_login_failure(key, now, lockout_);
-    if (!failed.ok()) return to_failure(failed.error());
-    audit_.record("password.change_failed", now, principal.user_id.value, client, {{"failures", failed->failures}});
-    return Failure{ErrorCode::invalid_credentials, "the current password is wrong", {}, std::nullopt};
+  if (auto verified =
+          lockout_.verify_password(hasher_, **user, request.current_password, now, client, "password.change_failed");
+      !verified.ok()) {
+    return verified;
   }
-  if (auto cleared = store_.clear_login_failures(key); !cleared.ok()) return to_failure(cleared.error());
   const PasswordVerdict verdict = check_password(request.new_password, policy_, {(*user)->email, {}});
   if (!verdict.acceptable()) return password_policy_failure(verdict, "/new_password");
 
@@ -122,7 +115,16 @@ Outcome<api::User> AccountService::me(const Principal& principal) {
   auto user = store_.find_user_by_id(principal.user_id);
   if (!user.ok()) return to_failure(user.error());
   if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
-  return to_api_user(**user);
+  api::User out = to_api_user(**user);
+  auto totp = store_.find_totp_credential(principal.user_id);
+  if (!totp.ok()) return to_failure(totp.error());
+  out.mfa_enabled = totp->has_value() && (*totp)->enabled();
+  if (out.mfa_enabled) {
+    auto remaining = store_.count_unused_backup_codes(principal.user_id);
+    if (!remaining.ok()) return to_failure(remaining.error());
+    out.backup_codes_remaining = *remaining;
+  }
+  return out;
 }
 
 }  // namespace sesame::server

@@ -2,6 +2,7 @@
 // Registration and password change.
 
 #include "auth/audit_trail.hpp"
+#include "auth/lockout.hpp"
 #include "security/password_hasher.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
@@ -20,7 +21,7 @@ namespace sesame::server {
 class AccountService {
  public:
   AccountService(Store& store, const PasswordHasher& hasher, RandomSource& random, const Clock& clock,
-                 AuditTrail& audit, LockoutPolicy lockout, PasswordPolicy policy = {})
+                 AuditTrail& audit, AccountLockout& lockout, PasswordPolicy policy = {})
       : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout), policy_(policy) {}
 
   // 201 {user}; password_policy_violation with every violation; email_taken.
@@ -36,6 +37,7 @@ class AccountService {
   [[nodiscard]] Outcome<void> change_password(const Principal& principal, const api::PasswordChangeRequest& request,
                                               const ClientContext& client);
 
+  // The user, with mfa_enabled and (when it is) backup_codes_remaining.
   [[nodiscard]] Outcome<api::User> me(const Principal& principal);
 
  private:
@@ -47,7 +49,7 @@ class AccountService {
   RandomSource& random_;
   const Clock& clock_;
   AuditTrail& audit_;
-  LockoutPolicy lockout_;
+  AccountLockout& lockout_;
   PasswordPolicy policy_;
 };
 

@@ -1,7 +1,6 @@
 #include "auth/login/login_service.hpp"
 
 #include "auth/identifiers.hpp"
-#include "auth/lockout.hpp"
 
 namespace sesame::server {
 namespace {
@@ -10,17 +9,14 @@ const Failure kInvalidCredentials{ErrorCode::invalid_credentials, "the email or 
 
 }  // namespace
 
-Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, const ClientContext& client) {
+Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
   const std::string key = email_key(request.email);
-  const std::string account_key = lockout_key(key);
 
-  auto state = store_.lockout_state(account_key, now);
-  if (!state.ok()) return to_failure(state.error());
-  if (state->locked_until && *state->locked_until > now) {
+  if (auto locked = lockout_.refuse_while_locked(key, now); !locked.ok()) {
     // No password check while locked: a guess can't be confirmed by timing either.
     audit_.record("login.locked_out", now, "", client, {{"email_key", key}});
-    return locked_failure(*state->locked_until, now);
+    return locked.error();
   }
 
   auto user = store_.find_user_by_email_key(key);
@@ -34,12 +30,9 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
   }
 
   if (!password_ok) {
-    auto failed = store_.record_login_failure(account_key, now, lockout_);
-    if (!failed.ok()) return to_failure(failed.error());
     const std::string user_id = user->has_value() ? (*user)->id.value : std::string();
-    audit_.record("login.failed", now, user_id, client, {{"email_key", key}, {"failures", failed->failures}});
-    if (failed->locked_until && *failed->locked_until > now) {
-      audit_.record("account.locked", now, user_id, client, {{"email_key", key}, {"until", *failed->locked_until}});
+    if (auto counted = lockout_.count_failure(key, now, user_id, client, "login.failed"); !counted.ok()) {
+      return counted.error();
     }
     return kInvalidCredentials;
   }
@@ -49,7 +42,6 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
     audit_.record("login.disabled_account", now, account.id.value, client);
     return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
   }
-  if (auto cleared = store_.clear_login_failures(account_key); !cleared.ok()) return to_failure(cleared.error());
 
   // New Argon2 parameters take effect as people sign in.
   if (hasher_.needs_rehash(account.password_hash)) {
@@ -58,9 +50,21 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
     }
   }
 
-  auto issued = tokens_.start_session(account, {"pwd"}, client);
-  if (issued.ok()) audit_.record("login.succeeded", now, account.id.value, client, {{"session_id", issued->response.session_id}});
-  return issued;
+  auto has_totp = mfa_.totp_enabled(account.id);
+  if (!has_totp.ok()) return has_totp.error();
+  if (*has_totp) {
+    // The lockout is cleared only once the second factor is right too.
+    auto challenge = mfa_.start_challenge(account, client);
+    if (!challenge.ok()) return challenge.error();
+    return SignInOutcome{std::move(challenge.value())};
+  }
+
+  if (auto cleared = lockout_.clear(key); !cleared.ok()) return cleared.error();
+  auto issued = require_mfa_ ? tokens_.start_session(account, {"pwd"}, client, kEnrolmentScope)
+                             : tokens_.start_session(account, {"pwd"}, client);
+  if (!issued.ok()) return issued.error();
+  audit_.record("login.succeeded", now, account.id.value, client, {{"session_id", issued->response.session_id}});
+  return SignInOutcome{std::move(issued.value())};
 }
 
 }  // namespace sesame::server

@@ -52,6 +52,7 @@ Outcome<IssuedTokens> TokenService::issue(const UserRecord& user, const SessionR
   claims.tenant_id = user.tenant_id;
   claims.roles = user.roles;
   claims.amr = session.amr;
+  if (!session.scope.empty()) claims.extra["scope"] = session.scope;
   auto token = sign_access_token(claims, ring->current());
   if (!token.ok()) return to_failure(token.error());
 
@@ -67,7 +68,7 @@ Outcome<IssuedTokens> TokenService::issue(const UserRecord& user, const SessionR
 }
 
 Outcome<IssuedTokens> TokenService::start_session(const UserRecord& user, std::vector<std::string> amr,
-                                                  const ClientContext& client) {
+                                                  const ClientContext& client, std::string scope) {
   const std::int64_t now = clock_.now_unix_seconds();
   SessionRecord session;
   session.id = SessionId{new_uuid_v4(random_)};
@@ -78,13 +79,16 @@ Outcome<IssuedTokens> TokenService::start_session(const UserRecord& user, std::v
   session.ip = client.ip;
   session.user_agent = client.user_agent;
   session.amr = std::move(amr);
+  session.scope = std::move(scope);
   if (auto created = store_.create_session(session); !created.ok()) return to_failure(created.error());
 
   std::string refresh_token = generate_opaque_token(random_);
   if (auto stored = store_.insert_refresh_token(refresh_record(refresh_token, session, now)); !stored.ok()) {
     return to_failure(stored.error());
   }
-  audit_.record("session.created", now, user.id.value, client, {{"session_id", session.id.value}, {"amr", session.amr}});
+  nlohmann::json details{{"session_id", session.id.value}, {"amr", session.amr}};
+  if (!session.scope.empty()) details["scope"] = session.scope;
+  audit_.record("session.created", now, user.id.value, client, details);
   return issue(user, session, std::move(refresh_token), now);
 }
 
@@ -157,7 +161,13 @@ Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
   auto active = store_.is_session_active(session, now);
   if (!active.ok()) return to_failure(active.error());
   if (!*active) return Failure{ErrorCode::session_revoked, "the session has ended", {}, std::nullopt};
-  return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr};
+  std::string scope;
+  if (const auto claim = verified->claims.extra.find("scope");
+      claim != verified->claims.extra.end() && claim->is_string()) {
+    scope = claim->get<std::string>();
+  }
+  return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr,
+                   std::move(scope)};
 }
 
 nlohmann::json TokenService::jwks() { return keys_.snapshot(clock_.now_unix_seconds())->jwks(); }

@@ -39,6 +39,7 @@ struct Principal {
   SessionId session_id;
   std::vector<std::string> roles;
   std::vector<std::string> amr;
+  std::string scope;  // empty: full access; kEnrolmentScope: may only enrol TOTP
 };
 
 class TokenService {
@@ -47,8 +48,9 @@ class TokenService {
                const Clock& clock, AuditTrail& audit, TokenPolicy policy);
 
   // Creates a session for `user` and issues its first access and refresh tokens.
+  // A non-empty `scope` (kEnrolmentScope) is carried by every token of the session.
   [[nodiscard]] Outcome<IssuedTokens> start_session(const UserRecord& user, std::vector<std::string> amr,
-                                                    const ClientContext& client);
+                                                    const ClientContext& client, std::string scope = {});
 
   // Rotates a refresh token. Honest concurrent refreshes within the grace
   // interval all get the one successor; a used token presented later revokes
