@@ -12,6 +12,18 @@ set_tests_properties(server_api_postgres PROPERTIES
   TIMEOUT 300
   ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
 
+# TOTP MFA over real HTTP, likewise once per store.
+sesame_add_test(server_mfa_api_sqlite
+  SOURCES api/mfa_api_test.cpp LIBRARIES sesame::server sesame::test_http_client PkgConfig::PQXX)
+set_target_properties(server_mfa_api_sqlite PROPERTIES OUTPUT_NAME server_mfa_api_test)
+target_include_directories(server_mfa_api_sqlite PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
+set_tests_properties(server_mfa_api_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
+add_test(NAME server_mfa_api_postgres COMMAND server_mfa_api_sqlite --report_level=short --color_output=no)
+set_tests_properties(server_mfa_api_postgres PROPERTIES
+  FIXTURES_REQUIRED postgres
+  TIMEOUT 300
+  ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+
 # Two sesame-server processes on one PostgreSQL database behave as one.
 sesame_add_test(server_two_instances
   SOURCES api/two_instances_test.cpp LIBRARIES sesame::test_http_client PkgConfig::PQXX)
