@@ -9,10 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <cstdio>
+#include <latch>
 #include <regex>
+#include <thread>
 
 #include "http_client.hpp"
+#include "sesame/encoding.hpp"
+#include "sesame/totp.hpp"
 #include "test_databases.hpp"
 
 extern char** environ;
@@ -129,6 +134,47 @@ BOOST_AUTO_TEST_CASE(refresh_on_one_and_reuse_is_caught_on_the_other) {
   BOOST_TEST(code_of(a.http().post_json("/api/v1/auth/refresh", {{"refresh_token", second["refresh_token"]}})) == "invalid_token");
   auto me = a.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + second["access_token"].get<std::string>()}});
   BOOST_TEST(code_of(me) == "session_revoked");
+}
+
+// RFC 6238 §5.2 across processes: the accepted step is advanced in the shared
+// database, so one code sent to both instances at once signs in once.
+BOOST_AUTO_TEST_CASE(one_totp_code_sent_to_both_instances_at_once_signs_in_once) {
+  const std::string email = "totp@example.com";
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", email}, {"password", kPassword}}).status == 201);
+  const std::string bearer = "Bearer " + sign_in(a, email, kPassword).json()["access_token"].get<std::string>();
+  auto setup = a.http().post_json("/api/v1/auth/mfa/totp/setup", json::object(), {{"Authorization", bearer}});
+  BOOST_TEST_REQUIRE(setup.status == 200);
+  auto secret = sesame::base32_decode(setup.json()["secret"].get<std::string>());
+  BOOST_TEST_REQUIRE(secret.ok());
+  const auto code_at = [&](std::time_t when) {
+    auto code = sesame::totp(*secret, when);
+    BOOST_REQUIRE(code.ok());
+    return *code;
+  };
+  // Confirmed on the other instance: it opens the secret the first one sealed.
+  const std::time_t now = std::time(nullptr);
+  BOOST_TEST_REQUIRE(b.http().post_json("/api/v1/auth/mfa/totp/confirm", {{"code", code_at(now)}},
+                                        {{"Authorization", bearer}}).status == 200);
+
+  const std::string token_a = sign_in(a, email, kPassword).json()["mfa_token"];
+  const std::string token_b = sign_in(b, email, kPassword).json()["mfa_token"];
+  // The next step's code: newer than the confirming one, inside the window.
+  const std::string next = code_at(now + 30);
+  long status_a = 0;
+  long status_b = 0;
+  std::latch start(2);
+  std::thread on_a([&] {
+    start.arrive_and_wait();
+    status_a = a.http().post_json("/api/v1/auth/mfa/verify", {{"mfa_token", token_a}, {"code", next}}).status;
+  });
+  std::thread on_b([&] {
+    start.arrive_and_wait();
+    status_b = b.http().post_json("/api/v1/auth/mfa/verify", {{"mfa_token", token_b}, {"code", next}}).status;
+  });
+  on_a.join();
+  on_b.join();
+  BOOST_TEST(((status_a == 200) != (status_b == 200)), "A: " << status_a << ", B: " << status_b);
+  BOOST_TEST((status_a == 401 || status_b == 401));
 }
 
 BOOST_AUTO_TEST_CASE(lockout_counts_failures_on_both_instances) {

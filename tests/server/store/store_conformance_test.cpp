@@ -759,6 +759,156 @@ BOOST_AUTO_TEST_CASE(audit_without_user_filter_lists_everyone_and_unknown_cursor
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(mfa)
+
+TotpCredentialRecord pending_totp(const UserId& user, const std::string& sealed) {
+  TotpCredentialRecord pending;
+  pending.user_id = user;
+  pending.secret_sealed = sealed;
+  pending.created_at = kNow;
+  return pending;
+}
+
+std::vector<BackupCodeRecord> backup_codes(const UserId& user, const std::vector<std::string>& lookups) {
+  std::vector<BackupCodeRecord> codes;
+  for (const auto& lookup : lookups) {
+    BackupCodeRecord code;
+    code.id = unique("bc");
+    code.user_id = user;
+    code.lookup = lookup;
+    code.code_hash = "$argon2id$" + code.id;
+    code.created_at = kNow;
+    codes.push_back(code);
+  }
+  return codes;
+}
+
+BOOST_AUTO_TEST_CASE(totp_setup_replaces_a_pending_secret_but_never_a_confirmed_one) {
+  const UserRecord user = create_user();
+  BOOST_TEST(!value_of(store().find_totp_credential(user.id)).has_value());
+  BOOST_TEST(value_of(store().save_pending_totp(pending_totp(user.id, "sealed-1"))));
+  BOOST_TEST(value_of(store().save_pending_totp(pending_totp(user.id, "sealed-2"))));
+  // Confirming the replaced secret fails and changes nothing.
+  BOOST_TEST(!value_of(store().confirm_totp(user.id, "sealed-1", 41, kNow, backup_codes(user.id, {"aa"}))));
+  BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 0);
+  BOOST_TEST(value_of(store().confirm_totp(user.id, "sealed-2", 42, kNow, backup_codes(user.id, {"aa", "bb"}))));
+  const auto confirmed = value_of(store().find_totp_credential(user.id));
+  BOOST_TEST_REQUIRE(confirmed.has_value());
+  BOOST_TEST(confirmed->enabled());
+  BOOST_TEST(confirmed->secret_sealed == "sealed-2");
+  BOOST_TEST(confirmed->last_accepted_step.value_or(-1) == 42);
+  BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 2);
+  BOOST_TEST(!value_of(store().save_pending_totp(pending_totp(user.id, "sealed-3"))));
+  BOOST_TEST(value_of(store().find_totp_credential(user.id))->secret_sealed == "sealed-2");
+}
+
+BOOST_AUTO_TEST_CASE(totp_steps_only_move_forward_and_one_of_concurrent_advances_wins) {
+  const UserRecord user = create_user();
+  BOOST_TEST(!value_of(store().advance_totp_step(user.id, 10)));  // nothing confirmed yet
+  REQUIRE_OK(store().save_pending_totp(pending_totp(user.id, "sealed")));
+  BOOST_TEST_REQUIRE(value_of(store().confirm_totp(user.id, "sealed", 10, kNow, {})));
+  BOOST_TEST(!value_of(store().advance_totp_step(user.id, 10)));
+  BOOST_TEST(!value_of(store().advance_totp_step(user.id, 9)));
+  BOOST_TEST(value_of(store().advance_totp_step(user.id, 11)));
+
+  constexpr int kThreads = 8;
+  std::atomic<int> wins{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      auto advanced = store().advance_totp_step(user.id, 12);
+      if (advanced.ok() && *advanced) ++wins;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  BOOST_TEST(wins.load() == 1);
+  BOOST_TEST(value_of(store().find_totp_credential(user.id))->last_accepted_step.value_or(-1) == 12);
+}
+
+BOOST_AUTO_TEST_CASE(backup_codes_are_found_by_lookup_used_once_and_replaced_whole) {
+  const UserRecord user = create_user();
+  const UserRecord other = create_user();
+  REQUIRE_OK(store().replace_backup_codes(user.id, backup_codes(user.id, {"ab", "ab", "cd"})));
+  REQUIRE_OK(store().replace_backup_codes(other.id, backup_codes(other.id, {"ab"})));
+  const auto found = value_of(store().find_backup_codes(user.id, "ab"));
+  BOOST_TEST_REQUIRE(found.size() == 2u);
+  BOOST_TEST(value_of(store().find_backup_codes(user.id, "zz")).empty());
+
+  constexpr int kThreads = 8;
+  std::atomic<int> wins{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      auto consumed = store().consume_backup_code(found[0].id, kNow);
+      if (consumed.ok() && *consumed) ++wins;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  BOOST_TEST(wins.load() == 1);
+  BOOST_TEST(value_of(store().find_backup_codes(user.id, "ab")).size() == 1u);
+  BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 2);
+  BOOST_TEST(value_of(store().count_unused_backup_codes(other.id)) == 1);
+
+  REQUIRE_OK(store().replace_backup_codes(user.id, backup_codes(user.id, {"ef"})));
+  BOOST_TEST(value_of(store().find_backup_codes(user.id, "cd")).empty());
+  BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(deleting_totp_removes_the_backup_codes_too) {
+  const UserRecord user = create_user();
+  REQUIRE_OK(store().save_pending_totp(pending_totp(user.id, "sealed")));
+  BOOST_TEST_REQUIRE(value_of(store().confirm_totp(user.id, "sealed", 1, kNow, backup_codes(user.id, {"aa"}))));
+  BOOST_TEST(value_of(store().delete_totp(user.id)));
+  BOOST_TEST(!value_of(store().find_totp_credential(user.id)).has_value());
+  BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 0);
+  BOOST_TEST(!value_of(store().delete_totp(user.id)));
+}
+
+BOOST_AUTO_TEST_CASE(an_mfa_challenge_counts_tries_expires_and_completes_once) {
+  const UserRecord user = create_user();
+  MfaChallengeRecord challenge;
+  challenge.token_hash = unique("mfa");
+  challenge.user_id = user.id;
+  challenge.created_at = kNow;
+  challenge.expires_at = kNow + 300;
+  REQUIRE_OK(store().create_mfa_challenge(challenge));
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    const auto counted = value_of(store().count_mfa_attempt(challenge.token_hash, kNow, 3));
+    BOOST_TEST_REQUIRE(counted.has_value());
+    BOOST_TEST(counted->attempts == attempt);
+    BOOST_TEST(counted->user_id.value == user.id.value);
+  }
+  BOOST_TEST(!value_of(store().count_mfa_attempt(challenge.token_hash, kNow, 3)).has_value());
+  BOOST_TEST(value_of(store().count_mfa_attempt(challenge.token_hash, kNow, 5)).has_value());
+  BOOST_TEST(!value_of(store().count_mfa_attempt(challenge.token_hash, kNow + 300, 5)).has_value());
+  BOOST_TEST(!value_of(store().count_mfa_attempt("no-such-challenge", kNow, 5)).has_value());
+
+  BOOST_TEST(value_of(store().complete_mfa_challenge(challenge.token_hash, kNow)));
+  BOOST_TEST(!value_of(store().complete_mfa_challenge(challenge.token_hash, kNow)));
+  BOOST_TEST(!value_of(store().count_mfa_attempt(challenge.token_hash, kNow, 100)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_session_is_upgraded_only_while_active) {
+  const UserRecord user = create_user();
+  SessionRecord session = make_session(user.id);
+  session.scope = kEnrolmentScope;
+  REQUIRE_OK(store().create_session(session));
+  BOOST_TEST(value_of(store().find_session(session.id))->scope == kEnrolmentScope);
+  BOOST_TEST(value_of(store().upgrade_session(session.id, "", {"pwd", "otp"}, kNow)));
+  const auto upgraded = value_of(store().find_session(session.id));
+  BOOST_TEST(upgraded->scope.empty());
+  BOOST_TEST(upgraded->amr == (std::vector<std::string>{"pwd", "otp"}));
+  BOOST_TEST(value_of(store().revoke_session(session.id, user.id, kNow, "logout")));
+  BOOST_TEST(!value_of(store().upgrade_session(session.id, "", {"pwd", "otp"}, kNow)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
 // Two store instances on one database stand for two server processes.
 BOOST_AUTO_TEST_SUITE(several_instances)
 
