@@ -307,20 +307,27 @@ std::optional<Response> screen(const Core& core, const Request& request, const R
     response.set_retry_after(1);
     return response;
   }
+  if (is_preflight(request)) {
+    // A preflight is answered as one even for a path the router does not know:
+    // the browser then sends the request and shows the page the server's own
+    // answer (a 404 problem), instead of an opaque network error.
+    Response response = Response::no_content();
+    const auto origin = request.header("Origin");
+    if (origin && core.cors.allows(*origin)) {
+      static const std::vector<Method> kEveryMethod{Method::get, Method::post, Method::put, Method::patch,
+                                                    Method::delete_};
+      core.cors.add_preflight_headers(
+          response, *origin, match.kind == Router::Match::Kind::path_unknown ? kEveryMethod : match.allowed_methods);
+    }
+    response.set_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    return response;
+  }
   if (match.kind == Router::Match::Kind::path_unknown) {
     return Response::problem(ErrorCode::not_found, "no such resource");
   }
   if (request.method() == Method::options) {
     Response response = Response::no_content();
-    const auto origin = request.header("Origin");
-    if (is_preflight(request)) {
-      if (origin && core.cors.allows(*origin)) {
-        core.cors.add_preflight_headers(response, *origin, match.allowed_methods);
-      }
-      response.set_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-    } else {
-      response.set_header("Allow", join_methods(match.allowed_methods));
-    }
+    response.set_header("Allow", join_methods(match.allowed_methods));
     return response;
   }
   if (match.kind == Router::Match::Kind::method_not_allowed) {

@@ -342,6 +342,21 @@ BOOST_AUTO_TEST_CASE(preflight_from_an_allowed_origin_is_answered_with_cors_head
              "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
 }
 
+BOOST_AUTO_TEST_CASE(preflight_of_an_unknown_path_is_answered_so_the_browser_sees_the_404) {
+  TestServer t;
+  const auto preflight = t.client().request("OPTIONS", "/api/v1/not-yet-offered",
+                                            {{"Origin", kAllowedOrigin}, {"Access-Control-Request-Method", "POST"}});
+  BOOST_TEST(preflight.status == 204);
+  BOOST_TEST(preflight.header("Access-Control-Allow-Origin").value_or("") == kAllowedOrigin);
+  BOOST_TEST(preflight.header("Access-Control-Allow-Methods").value_or("").find("POST") != std::string::npos);
+  const auto actual = t.client().request("POST", "/api/v1/not-yet-offered", {{"Origin", kAllowedOrigin}});
+  BOOST_TEST(actual.status == 404);
+  BOOST_TEST(actual.header("Access-Control-Allow-Origin").value_or("") == kAllowedOrigin);
+  BOOST_TEST(actual.json()["code"] == "not_found");
+  // A plain OPTIONS (no preflight) of an unknown path is still a 404.
+  BOOST_TEST(t.client().request("OPTIONS", "/api/v1/not-yet-offered").status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(preflight_from_another_origin_gets_no_cors_headers) {
   TestServer t;
   const auto response = t.client().request(
