@@ -7,7 +7,7 @@
 //   SESAME_SERVER_BIN=build/native/server/sesame-server node --test tests/contract/
 
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -373,6 +373,86 @@ describe("password change", () => {
     assert.equal((await call("GET", "/api/v1/auth/me", { bearer: other.access_token, expect: 401 })).body.code, "session_revoked");
     await call("POST", "/api/v1/auth/token", { json: { email, password: PASSWORD }, expect: 401 });
     await signIn(email, NEW_PASSWORD);
+  });
+});
+
+describe("mfa", () => {
+  // RFC 6238 with SHA-1, 6 digits, 30 s, from the base32 secret the server handed out.
+  const totp = (secret, unixSeconds) => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let bits = "";
+    for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+    const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+    const counter = Buffer.alloc(8);
+    counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+    const mac = createHmac("sha1", key).update(counter).digest();
+    const offset = mac[mac.length - 1] & 0xf;
+    return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+  };
+  const now = () => Date.now() / 1000;
+  const wrongCode = (secret) => {
+    const near = [-30, 0, 30].map((offset) => totp(secret, now() + offset));
+    return ["000000", "111111", "222222", "333333"].find((code) => !near.includes(code));
+  };
+
+  // Registered, signed in, TOTP confirmed at the current step: later codes come from the next one.
+  async function enrolled() {
+    const email = await register();
+    const { access_token: access } = await signIn(email);
+    const started = await call("POST", "/api/v1/auth/mfa/totp/setup", { bearer: access, expect: 200 });
+    const { secret } = started.body;
+    await call("POST", "/api/v1/auth/mfa/totp/confirm", { bearer: access, json: { code: wrongCode(secret) }, expect: 401 });
+    const confirmed = await call("POST", "/api/v1/auth/mfa/totp/confirm", { bearer: access, json: { code: totp(secret, now()) }, expect: 200 });
+    return { email, access, secret, backupCodes: confirmed.body.backup_codes };
+  }
+
+  test("setup with an empty body or {password}, confirm, and 409s", async () => {
+    const email = await register();
+    const { access_token: access } = await signIn(email);
+    await call("POST", "/api/v1/auth/mfa/totp/confirm", { bearer: access, json: { code: "123456" }, expect: 409 });
+    const first = await call("POST", "/api/v1/auth/mfa/totp/setup", { bearer: access, json: { password: PASSWORD }, expect: 200 });
+    assert.match(first.body.otpauth_uri, /^otpauth:\/\/totp\//);
+    const { secret } = (await call("POST", "/api/v1/auth/mfa/totp/setup", { bearer: access, expect: 200 })).body;
+    await call("POST", "/api/v1/auth/mfa/totp/confirm", { bearer: access, json: {}, expect: 422 });
+    const confirmed = await call("POST", "/api/v1/auth/mfa/totp/confirm", { bearer: access, json: { code: totp(secret, now()) }, expect: 200 });
+    assert.equal(confirmed.body.backup_codes.length, 10);
+    await call("POST", "/api/v1/auth/mfa/totp/setup", { bearer: access, expect: 409 });
+    const me = await call("GET", "/api/v1/auth/me", { bearer: access, expect: 200 });
+    assert.equal(me.body.mfa_enabled, true);
+    assert.equal(me.body.backup_codes_remaining, 10);
+    await call("POST", "/api/v1/auth/mfa/totp/setup", { expect: 401 });
+  });
+
+  test("sign-in answers an MfaChallenge; verify with a code (body) and a backup code (cookie)", async () => {
+    const user = await enrolled();
+    const challenge = await signIn(user.email);
+    assert.equal(challenge.mfa_required, true);
+    assert.equal(challenge.access_token, undefined);
+    await call("POST", "/api/v1/auth/mfa/verify", { json: { mfa_token: challenge.mfa_token, code: wrongCode(user.secret) }, expect: 401 });
+    const tokens = await call("POST", "/api/v1/auth/mfa/verify", { json: { mfa_token: challenge.mfa_token, code: totp(user.secret, now() + 30) }, expect: 200 });
+    assert.equal(typeof tokens.body.refresh_token, "string");
+    const used = await call("POST", "/api/v1/auth/mfa/verify", { json: { mfa_token: challenge.mfa_token, code: "123456" }, expect: 401 });
+    assert.equal(used.body.code, "mfa_token_invalid");
+
+    const again = await signIn(user.email, PASSWORD, "cookie");
+    const cookieMode = await call("POST", "/api/v1/auth/mfa/verify", {
+      json: { mfa_token: again.mfa_token, backup_code: user.backupCodes[0].toUpperCase(), delivery: "cookie" }, expect: 200 });
+    assert.equal(cookieMode.body.refresh_token, undefined);
+    refreshCookieOf(cookieMode);
+    await call("POST", "/api/v1/auth/mfa/verify", { json: { mfa_token: again.mfa_token }, expect: 422 });
+  });
+
+  test("regenerate needs a current code; disable needs the password and a code", async () => {
+    const user = await enrolled();
+    await call("POST", "/api/v1/auth/mfa/backup-codes/regenerate", { bearer: user.access, json: { code: wrongCode(user.secret) }, expect: 401 });
+    const fresh = await call("POST", "/api/v1/auth/mfa/backup-codes/regenerate", { bearer: user.access, json: { code: totp(user.secret, now() + 30) }, expect: 200 });
+    assert.equal(fresh.body.backup_codes.length, 10);
+    const wrongPassword = await call("POST", "/api/v1/auth/mfa/totp/disable", { bearer: user.access, json: { password: NEW_PASSWORD, backup_code: fresh.body.backup_codes[0] }, expect: 401 });
+    assert.equal(wrongPassword.body.code, "invalid_credentials");
+    await call("POST", "/api/v1/auth/mfa/totp/disable", { bearer: user.access, json: { password: PASSWORD, backup_code: user.backupCodes[0] }, expect: 401 });
+    await call("POST", "/api/v1/auth/mfa/totp/disable", { bearer: user.access, json: { password: PASSWORD, backup_code: fresh.body.backup_codes[0] }, expect: 204 });
+    await call("POST", "/api/v1/auth/mfa/totp/disable", { bearer: user.access, json: { password: PASSWORD, code: "123456" }, expect: 409 });
+    await call("POST", "/api/v1/auth/mfa/backup-codes/regenerate", { bearer: user.access, json: { code: "123456" }, expect: 409 });
   });
 });
 
