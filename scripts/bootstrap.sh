@@ -16,6 +16,7 @@ PACKAGES=(
   # tests and benchmarks
   libboost-test-dev postgresql chromium wrk libbenchmark-dev
   zbar-tools librsvg2-bin  # the QR test renders the SVG and scans it back
+  jq oathtool  # the README's curl examples: reading answers, and an authenticator on the command line
   # building the wasm dependencies from Debian source packages
   dpkg-dev autoconf automake libtool
 )

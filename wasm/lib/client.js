@@ -23,6 +23,22 @@ const SHARED_RESULT_WAIT_MS = 2_000;
 // 401 and 403 from the refresh endpoint mean the session is over (revoked,
 // reused, expired); anything else (network, 429, 5xx) may pass.
 const SESSION_OVER_STATUSES = new Set([401, 403]);
+// The codes of a bearer token the server refused, which a refresh may cure.
+const TOKEN_REFUSED_CODES = new Set(['token_expired', 'invalid_token']);
+// The scope of an access token that SESAME_REQUIRE_MFA limits to enrolling TOTP.
+const ENROLMENT_SCOPE = 'mfa_enrolment';
+
+// The `scope` claim of an access token ('' when absent or unreadable). Read
+// for the UI only: the server enforces it, and verifyAccessToken checks tokens.
+function scopeOf(accessToken) {
+  try {
+    const payload = accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
+    return typeof claims.scope === 'string' ? claims.scope : '';
+  } catch {
+    return '';
+  }
+}
 
 const systemClock = {
   now: () => Date.now(),
@@ -177,7 +193,14 @@ export class AuthClient {
     const body = { mfa_token: this.#challenge.mfaToken, delivery: this.#delivery };
     if (backupCode !== undefined) body.backup_code = core.normalizeBackupCode(backupCode);
     else body.code = String(code).replace(/\s+/g, '');
-    const answer = await this.#request('POST', '/mfa/verify', { body });
+    let answer;
+    try {
+      answer = await this.#request('POST', '/mfa/verify', { body });
+    } catch (error) {
+      // A wrong code leaves the challenge open (5 tries); a dead challenge means signing in again.
+      if (error instanceof AuthApiError && error.code === 'mfa_token_invalid') this.#abandonChallenge();
+      throw error;
+    }
     this.#challenge = null;
     const events = await this.#accept(answer, this.#state === 'mfa_pending' ? 'mfa_verified' : 'sign_in_succeeded', AuthEvent.SIGNED_IN);
     this.#shareSession();
@@ -233,13 +256,31 @@ export class AuthClient {
 
   async verifyEmail({ token } = {}) { await this.#request('POST', '/email/verify', { body: { token } }); }
 
-  /** Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in. */
-  async setupTotp({ qr } = {}) { return totpEnrolment(await this.#authorized('POST', '/mfa/totp/setup'), { qr }); }
+  /**
+   * Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in.
+   * `password` is needed when the sign-in is older than 10 minutes (else `reauthentication_required`).
+   */
+  async setupTotp({ qr, password } = {}) {
+    return totpEnrolment(await this.#authorized('POST', '/mfa/totp/setup', password === undefined ? {} : { password }), { qr });
+  }
 
-  /** Confirms enrolment with a first code; resolves to the backup codes, shown once. */
-  async confirmTotp({ code } = {}) { return (await this.#authorized('POST', '/mfa/totp/confirm', { code })).backup_codes; }
+  /**
+   * Confirms enrolment with a first code; resolves to the backup codes, shown once. A session that
+   * SESAME_REQUIRE_MFA limited to enrolment is refreshed at once, so its next token opens everything.
+   */
+  async confirmTotp({ code } = {}) {
+    const { backup_codes: codes } = await this.#authorized('POST', '/mfa/totp/confirm', { code });
+    if (this.#session?.scope === ENROLMENT_SCOPE) await this.refreshSession();
+    return codes;
+  }
 
-  async disableTotp({ password, code } = {}) { await this.#authorized('POST', '/mfa/totp/disable', { password, code }); }
+  /** Turns TOTP off: the password and a current code, or a backup code. The other sessions end. */
+  async disableTotp({ password, code, backupCode } = {}) {
+    if ((code === undefined) === (backupCode === undefined)) throw new SesameError('invalid_argument', 'give either code or backupCode');
+    const core = await loadCore();
+    const body = backupCode === undefined ? { password, code } : { password, backup_code: core.normalizeBackupCode(backupCode) };
+    await this.#authorized('POST', '/mfa/totp/disable', body);
+  }
 
   async regenerateBackupCodes({ code } = {}) {
     return (await this.#authorized('POST', '/mfa/backup-codes/regenerate', { code })).backup_codes;
@@ -393,6 +434,7 @@ export class AuthClient {
       issuedAtMs: nowMs,
       expiresAtMs: nowMs + answer.expires_in * 1000,
       refreshExpiresAtMs: Number.isSafeInteger(answer.refresh_expires_in) ? nowMs + answer.refresh_expires_in * 1000 : null,
+      scope: scopeOf(answer.access_token),
     });
     if (this.#delivery === 'body' && typeof answer.refresh_token === 'string') {
       await this.#storage.setItem(this.#storageKey, answer.refresh_token);
@@ -401,6 +443,12 @@ export class AuthClient {
     this.#retryAttempt = 0;
     await this.#schedule();
     return [[authEvent, this.#session]];
+  }
+
+  // The MFA challenge can no longer be finished (expired, used, out of tries).
+  #abandonChallenge() {
+    this.#challenge = null;
+    if (this.#state === 'mfa_pending') this.#state = 'signed_out';
   }
 
   async #clear() {
@@ -554,7 +602,8 @@ export class AuthClient {
     try {
       return await this.#request(method, path, { body, token });
     } catch (error) {
-      if (!(error instanceof AuthApiError) || error.status !== 401) throw error;
+      // Only a refused token is worth a refresh: a wrong password or code would be sent twice.
+      if (!(error instanceof AuthApiError) || !TOKEN_REFUSED_CODES.has(error.code)) throw error;
       const refreshed = await this.refreshSession();
       return this.#request(method, path, { body, token: refreshed.accessToken });
     }

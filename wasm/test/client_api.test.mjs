@@ -3,8 +3,10 @@
 // wrapper, typed errors, and verifyAccessToken with the server's JWKS.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 
+import { base32Decode } from './support/base32.mjs';
 import { loadSdk } from './support/core.mjs';
 import { cookieFetch, countingFetch, nextEvent, recordEvents } from './support/fakes.mjs';
 import { AUDIENCE, ISSUER, PASSWORD, startServer, uniqueEmail } from './support/server.mjs';
@@ -255,37 +257,144 @@ test('verifyAccessToken checks the server\'s tokens with its cached JWKS, refetc
   assert.equal(fetch.count('/.well-known/jwks.json'), fetchesBefore + 1);
 });
 
-test('TOTP enrolment and the MFA sign-in, as soon as the server offers them', async (t) => {
-  const { client, email } = await signedIn();
+// What an authenticator app shows for the secret at `unixSeconds` (RFC 6238, SHA-1).
+function totpCode(secret, unixSeconds, digits = 6, period = 30) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / period)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits).padStart(digits, '0');
+}
+const nowSeconds = () => Date.now() / 1000;
+// Confirming uses the current step; the next step's code is still inside the window.
+const nextCode = (secret) => totpCode(secret, nowSeconds() + 30);
+const notACurrentCode = (secret) => ['000000', '111111', '222222'].find((code) => ![-30, 0, 30].some((offset) => totpCode(secret, nowSeconds() + offset) === code));
+
+// A user with TOTP on: signed in on `client`, with the secret and the backup codes.
+async function enrolled(options) {
+  const { client, email } = await signedIn(options);
+  const enrolment = await client.setupTotp();
+  const backupCodes = await client.confirmTotp({ code: totpCode(enrolment.secret, nowSeconds()) });
+  return { client, email, secret: enrolment.secret, backupCodes };
+}
+
+test('TOTP enrolment: the QR code is drawn by the core, a wrong code is refused without a refresh, me shows MFA', async (t) => {
+  const fetch = countingFetch();
+  const { client, email } = await signedIn({ fetch });
   t.after(() => client.dispose());
-  const probe = await fetch(`${server.url}/api/v1/auth/mfa/totp/setup`, { method: 'POST', headers: { Authorization: `Bearer ${client.session.accessToken}` } });
-  if (probe.status === 404) {
-    t.skip('the server does not offer /mfa/totp/setup yet');
-    return;
-  }
   const enrolment = await client.setupTotp();
   assert.match(enrolment.qrSvg, /^<svg /);
-  assert.equal(enrolment.digits, 6);
-  const { createHmac } = await import('node:crypto');
-  const { base32Decode } = await import('./support/base32.mjs');
-  const code = (step) => {
-    const mac = createHmac('sha1', base32Decode(enrolment.secret)).update(Buffer.from(step.toString(16).padStart(16, '0'), 'hex')).digest();
-    const offset = mac[mac.length - 1] & 0xf;
-    return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** enrolment.digits).padStart(enrolment.digits, '0');
-  };
-  const step = Math.floor(Date.now() / 1000 / enrolment.period);
-  const backupCodes = await client.confirmTotp({ code: code(step) });
-  assert.ok(backupCodes.length > 0);
+  assert.equal(enrolment.account, email);
+  assert.equal(enrolment.issuer, '127.0.0.1');
+  assert.deepEqual([enrolment.algorithm, enrolment.digits, enrolment.period], ['SHA1', 6, 30]);
+  assert.match(enrolment.formattedSecret, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+  assert.equal(enrolment.qrSvg, (await sdk.loadCore()).qrSvg(enrolment.otpauthUri), 'the same SVG as the core draws for the URI');
 
-  const again = makeClient();
+  const refreshesBefore = fetch.count('/refresh');
+  await assert.rejects(client.confirmTotp({ code: notACurrentCode(enrolment.secret) }), { code: 'invalid_mfa_code', status: 401 });
+  assert.equal(fetch.count('/refresh'), refreshesBefore, 'a wrong code is not a reason to refresh');
+  assert.equal(fetch.count('/mfa/totp/confirm'), 1, 'and is not sent twice');
+  const backupCodes = await client.confirmTotp({ code: totpCode(enrolment.secret, nowSeconds()) });
+  assert.equal(backupCodes.length, 10);
+  for (const code of backupCodes) assert.match(code, /^[0-9a-z]{5}-[0-9a-z]{5}$/);
+  const me = await client.me();
+  assert.equal(me.mfa_enabled, true);
+  assert.equal(me.backup_codes_remaining, 10);
+  await assert.rejects(client.setupTotp(), { code: 'mfa_already_enabled', status: 409 });
+});
+
+test('MFA sign-in in body mode: MFA_REQUIRED, mfa_pending, a wrong code keeps the challenge, the right one signs in', async (t) => {
+  const user = await enrolled();
+  t.after(() => user.client.dispose());
+  const storage = sdk.memoryStorage();
+  const again = makeClient({ storage });
   t.after(() => again.dispose());
-  const mfa = nextEvent(again, 'MFA_REQUIRED');
-  const first = await again.signIn({ email, password: PASSWORD });
+  const events = recordEvents(again);
+  const first = await again.signIn({ email: user.email, password: PASSWORD });
   assert.equal(first.mfaRequired, true);
-  await mfa;
+  assert.deepEqual(first.challenge.methods, ['totp', 'backup_code']);
+  assert.equal(first.challenge.expiresIn, 300);
   assert.equal(again.state, 'mfa_pending');
-  const { session } = await again.verifyMfa({ backupCode: backupCodes[0].toUpperCase() });
-  assert.ok(session.accessToken);
+  assert.equal(again.session, null);
+  assert.equal(await storage.getItem('sesame.refresh_token'), null);
+
+  await assert.rejects(again.verifyMfa({ code: notACurrentCode(user.secret) }), { code: 'invalid_mfa_code' });
+  assert.equal(again.state, 'mfa_pending');
+  const { session } = await again.verifyMfa({ code: nextCode(user.secret) });
+  assert.equal(again.state, 'signed_in');
+  assert.equal(session.scope, '');
+  assert.ok(await storage.getItem('sesame.refresh_token'));
+  assert.deepEqual(events, ['MFA_REQUIRED', 'SIGNED_IN']);
+  const decoded = JSON.parse(Buffer.from(session.accessToken.split('.')[1], 'base64url'));
+  assert.deepEqual(decoded.amr, ['pwd', 'otp']);
+  assert.equal((await again.me()).email, user.email);
+  await assert.rejects(again.verifyMfa({ code: '123456' }), { code: 'mfa_token_invalid' }, 'the challenge is used up');
+});
+
+test('MFA sign-in in cookie mode with a backup code typed as on paper; a dead challenge signs out', async (t) => {
+  const user = await enrolled();
+  t.after(() => user.client.dispose());
+  const fetch = cookieFetch();
+  const client = makeClient({ delivery: 'cookie', fetch });
+  t.after(() => client.dispose());
+  const mfa = nextEvent(client, 'MFA_REQUIRED');
+  assert.equal((await client.signIn({ email: user.email, password: PASSWORD })).mfaRequired, true);
+  await mfa;
+  const signedIn = nextEvent(client, 'SIGNED_IN');
+  const typed = ` ${user.backupCodes[2].toUpperCase().replace('-', ' ')} `;
+  await client.verifyMfa({ backupCode: typed });
+  await signedIn;
+  assert.equal(client.state, 'signed_in');
+  assert.ok(fetch.jar.has('sesame_refresh'), 'the refresh token lives in the HttpOnly cookie');
+  assert.equal((await client.me()).backup_codes_remaining, 9);
+  // The session survives a reload from the cookie alone.
+  const reloaded = makeClient({ delivery: 'cookie', fetch });
+  t.after(() => reloaded.dispose());
+  await reloaded.initialize();
+  assert.equal(reloaded.state, 'signed_in');
+
+  const later = makeClient({ delivery: 'cookie', fetch: cookieFetch() });
+  t.after(() => later.dispose());
+  await later.signIn({ email: user.email, password: PASSWORD });
+  await assert.rejects(later.verifyMfa({ backupCode: user.backupCodes[2] }), { code: 'invalid_mfa_code' }, 'a backup code works once');
+  for (let attempt = 2; attempt <= 5; ++attempt) {
+    await assert.rejects(later.verifyMfa({ code: notACurrentCode(user.secret) }), { code: 'invalid_mfa_code' });
+  }
+  await assert.rejects(later.verifyMfa({ code: nextCode(user.secret) }), { code: 'mfa_token_invalid' }, 'five tries per challenge');
+  assert.equal(later.state, 'signed_out');
+  await assert.rejects(later.verifyMfa({ code: '123456' }), { code: 'mfa_token_invalid' });
+});
+
+test('backup codes are regenerated with a code, and TOTP is disabled with the password and a backup code', async (t) => {
+  const user = await enrolled();
+  t.after(() => user.client.dispose());
+  const fresh = await user.client.regenerateBackupCodes({ code: nextCode(user.secret) });
+  assert.equal(fresh.length, 10);
+  assert.ok(fresh.every((code) => !user.backupCodes.includes(code)));
+  await assert.rejects(user.client.disableTotp({ password: 'not the password', backupCode: fresh[0] }), { code: 'invalid_credentials' });
+  await assert.rejects(user.client.disableTotp({ password: PASSWORD, backupCode: user.backupCodes[0] }), { code: 'invalid_mfa_code' });
+  await user.client.disableTotp({ password: PASSWORD, backupCode: fresh[0] });
+  assert.equal((await user.client.me()).mfa_enabled, false);
+  const plain = makeClient();
+  t.after(() => plain.dispose());
+  assert.equal((await plain.signIn({ email: user.email, password: PASSWORD })).mfaRequired, false);
+});
+
+test('when the server requires MFA, a user without TOTP gets an enrolment-only session until confirmTotp', async (t) => {
+  const strict = await startServer({ SESAME_REQUIRE_MFA: '1' });
+  t.after(() => strict.stop());
+  const client = new sdk.AuthClient({ url: strict.url, delivery: 'body', coordination: { name: `api-${group++}` } });
+  t.after(() => client.dispose());
+  const email = uniqueEmail('strict');
+  await client.register({ email, password: PASSWORD });
+  const { session } = await client.signIn({ email, password: PASSWORD });
+  assert.equal(session.scope, 'mfa_enrolment');
+  await assert.rejects(client.sessions(), { code: 'mfa_enrollment_required', status: 403 });
+  assert.equal((await client.me()).mfa_enabled, false);
+  const enrolment = await client.setupTotp();
+  await client.confirmTotp({ code: totpCode(enrolment.secret, nowSeconds()) });
+  assert.equal(client.session.scope, '', 'confirmTotp refreshed into a full session');
+  assert.equal((await client.sessions()).length, 1);
 });
 
 test('password reset and email verification calls, as soon as the server offers them', async (t) => {

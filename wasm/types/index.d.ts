@@ -57,6 +57,11 @@ export interface Session {
   readonly expiresAtMs: number;
   /** When the refresh token expires, when the server said; null otherwise. */
   readonly refreshExpiresAtMs: number | null;
+  /**
+   * The access token's scope: "" for full access, "mfa_enrolment" when the server requires MFA
+   * and this user has none yet (only me, TOTP setup/confirm and signOut work until confirmTotp).
+   */
+  readonly scope: string;
 }
 
 /** The second-factor challenge signIn returned (the MFA token itself stays inside the client). */
@@ -85,6 +90,8 @@ export interface User {
   disabled: boolean;
   /** RFC 3339 UTC, e.g. "2026-11-22T02:15:36Z". */
   created_at: string;
+  /** Unused backup codes: on me() when MFA is on. */
+  backup_codes_remaining?: number;
   /** Members a newer server may add. */
   [member: string]: unknown;
 }
@@ -378,13 +385,16 @@ export declare class AuthClient {
   verifyEmail(verification: { token: string }): Promise<void>;
 
   /** Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in. */
-  setupTotp(options?: { qr?: QrOptions | undefined }): Promise<TotpEnrolment>;
+  setupTotp(options?: { qr?: QrOptions | undefined; password?: string | undefined }): Promise<TotpEnrolment>;
 
-  /** Confirms enrolment with a first code; resolves to the backup codes, shown once. */
+  /**
+   * Confirms enrolment with a first code; resolves to the backup codes, shown once. An
+   * enrolment-only session (scope "mfa_enrolment") is refreshed into a full one.
+   */
   confirmTotp(confirmation: { code: string }): Promise<string[]>;
 
-  /** Turns TOTP off: the password and a current code. */
-  disableTotp(confirmation: { password: string; code: string }): Promise<void>;
+  /** Turns TOTP off: the password and a current code, or a backup code. The other sessions end. */
+  disableTotp(confirmation: { password: string; code: string } | { password: string; backupCode: string }): Promise<void>;
 
   /** New backup codes (the old ones stop working), shown once. */
   regenerateBackupCodes(confirmation: { code: string }): Promise<string[]>;

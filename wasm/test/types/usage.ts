@@ -211,6 +211,8 @@ async function account(): Promise<void> {
   const codes: string[] = await client.confirmTotp({ code: '123456' });
   const again: string[] = await client.regenerateBackupCodes({ code: '123456' });
   await client.disableTotp({ password: 'pw', code: '123456' });
+  await client.disableTotp({ password: 'pw', backupCode: 'abcde-fghjk' });
+  await client.setupTotp({ password: 'pw' });
   void codes, again;
 
   const response: Response = await client.fetch('/api/things', { method: 'POST', body: '{}' });
@@ -233,6 +235,8 @@ async function account(): Promise<void> {
   await client.verifyMfa({ code: '123456', backupCode: 'abcde-fghjk' });
   // @ts-expect-error: one of them is needed
   await client.verifyMfa({});
+  // @ts-expect-error: disabling TOTP needs a second factor too
+  await client.disableTotp({ password: 'pw' });
   // @ts-expect-error: register needs a password
   await client.register({ email: 'a@example.com' });
   // @ts-expect-error: the wire name is not the option name
