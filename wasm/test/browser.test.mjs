@@ -30,6 +30,19 @@ const page = (email) => `<!doctype html><meta charset="utf-8"><title>sdk</title>
 <script type="module">
   import { AuthClient, checkPassword, totpEnrolment } from '/sdk/lib/index.js';
   const out = { webLocks: Boolean(navigator.locks) };
+  // The authenticator app: RFC 6238 with the browser's own HMAC-SHA-1.
+  async function totpNow(secret) {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const bits = [...secret].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+    const key = await crypto.subtle.importKey('raw', new Uint8Array(bits.match(/.{8}/g).map((b) => parseInt(b, 2))),
+                                              { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
+    const counter = new DataView(new ArrayBuffer(8));
+    counter.setBigUint64(0, BigInt(Math.floor(Date.now() / 30000)));
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, counter.buffer));
+    const at = mac[19] & 15;
+    const number = ((mac[at] & 127) << 24 | mac[at + 1] << 16 | mac[at + 2] << 8 | mac[at + 3]) % 1000000;
+    return String(number).padStart(6, '0');
+  }
   try {
     const first = new AuthClient();
     const second = new AuthClient();
@@ -42,10 +55,21 @@ const page = (email) => `<!doctype html><meta charset="utf-8"><title>sdk</title>
     out.sameToken = a.accessToken === b.accessToken && a.accessToken === first.session.accessToken;
     out.policy = (await checkPassword('password1')).violations.map((v) => v.code);
     out.qr = (await totpEnrolment({ secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/Sesame:alice?secret=JBSWY3DPEHPK3PXP&issuer=Sesame' })).qrSvg.startsWith('<svg');
+    const enrolment = await first.setupTotp();
+    out.enrolment = [enrolment.qrSvg.startsWith('<svg'), enrolment.issuer, enrolment.digits];
+    const backupCodes = await first.confirmTotp({ code: await totpNow(enrolment.secret) });
+    out.backupCodes = backupCodes.length;
     const secondOut = new Promise((resolve) => second.onAuthStateChange((event) => event === 'SIGNED_OUT' && resolve()));
     await first.signOut();
     await secondOut;
     out.bothSignedOut = first.session === null && second.session === null;
+    // The two-step sign-in with cookie delivery, finished with a backup code.
+    out.mfaRequired = (await first.signIn({ email: ${JSON.stringify(email)}, password: ${JSON.stringify(PASSWORD)} })).mfaRequired;
+    out.mfaStates = [first.state];
+    await first.verifyMfa({ backupCode: backupCodes[0].toUpperCase() });
+    out.mfaStates.push(first.state);
+    out.mfaMe = await first.me();
+    await first.signOut();
     out.localStorage = Object.keys(localStorage).map((k) => [k, localStorage.getItem(k)]);
   } catch (error) {
     out.error = String(error.code) + ': ' + error.message;
@@ -110,7 +134,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('a plain page signs in with cookie delivery, shares one refresh between two clients and signs both out', async () => {
+test('a plain page signs in with cookie delivery, shares one refresh between two clients, enrols TOTP, signs both out and signs in with a backup code', async () => {
   const profile = await mkdtemp(path.join(tmpdir(), 'sesame-chromium-'));
   // Real time, not --virtual-time-budget: that runs timers ahead while requests
   // are in flight, which would fire the SDK's own timeouts early.
@@ -139,6 +163,12 @@ test('a plain page signs in with cookie delivery, shares one refresh between two
     assert.deepEqual(out.policy, ['password_common'], report);
     assert.equal(out.qr, true, report);
     assert.equal(out.bothSignedOut, true, report);
+    assert.deepEqual(out.enrolment, [true, '127.0.0.1', 6], report);
+    assert.equal(out.backupCodes, 10, report);
+    assert.equal(out.mfaRequired, true, report);
+    assert.deepEqual(out.mfaStates, ['mfa_pending', 'signed_in'], report);
+    assert.equal(out.mfaMe.mfa_enabled, true, report);
+    assert.equal(out.mfaMe.backup_codes_remaining, 9, report);
     for (const [key, value] of out.localStorage) assert.match(`${key}=${value}`, /\.refreshed=\d+$/, report);
   } finally {
     browser.kill('SIGTERM');
