@@ -91,6 +91,24 @@ HttpResponse verify(const ApiServer& server, const std::string& mfa_token, const
                                  {{"mfa_token", mfa_token}, {kind, code}, {"delivery", delivery}});
 }
 
+// `requests` sign-ins of one user, each finished at once with the same second factor.
+std::vector<HttpResponse> verify_concurrently(const ApiServer& server, const std::string& email, int requests,
+                                              const std::string& code, const std::string& kind) {
+  std::vector<std::string> tokens;
+  for (int i = 0; i < requests; ++i) tokens.push_back(challenge(server, email));
+  std::vector<HttpResponse> answers(tokens.size());
+  std::latch start(requests);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      answers[i] = verify(server, tokens[i], code, kind);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return answers;
+}
+
 std::vector<std::string> amr_of(const json& tokens) {
   auto decoded = decode_jwt(tokens["access_token"].get<std::string>());
   BOOST_REQUIRE(decoded.ok());
@@ -213,22 +231,11 @@ BOOST_AUTO_TEST_CASE(a_totp_code_is_accepted_once_even_from_concurrent_requests)
   require_problem(verify(server, challenge(server, user.email), code), 401, "invalid_mfa_code");
 
   server.clock().advance(kStepSeconds);
-  constexpr int kRequests = 8;
-  std::vector<std::string> tokens;
-  for (int i = 0; i < kRequests; ++i) tokens.push_back(challenge(server, user.email));
   const std::string fresh = code_at(user.secret, server.clock().now_unix_seconds());
-  std::vector<long> statuses(kRequests);
-  std::latch start(kRequests);
-  std::vector<std::thread> requests;
-  for (int i = 0; i < kRequests; ++i) {
-    requests.emplace_back([&, i] {
-      start.arrive_and_wait();
-      statuses[static_cast<std::size_t>(i)] = verify(server, tokens[static_cast<std::size_t>(i)], fresh).status;
-    });
-  }
-  for (auto& request : requests) request.join();
-  BOOST_TEST(std::count(statuses.begin(), statuses.end(), 200) == 1);
-  BOOST_TEST(std::count(statuses.begin(), statuses.end(), 401) == kRequests - 1);
+  const auto answers = verify_concurrently(server, user.email, 8, fresh, "code");
+  const auto succeeded = [](const HttpResponse& a) { return a.status == 200; };
+  BOOST_TEST(std::count_if(answers.begin(), answers.end(), succeeded) == 1);
+  for (const auto& answer : answers) BOOST_TEST((answer.status == 200 || code_of(answer) == "invalid_mfa_code"));
 }
 
 BOOST_AUTO_TEST_CASE(the_mfa_token_expires_is_single_use_has_five_tries_and_is_bound_to_its_user) {
@@ -293,19 +300,7 @@ BOOST_AUTO_TEST_CASE(a_backup_code_signs_in_once_even_from_concurrent_requests) 
   std::string typed = user.backup_codes[3];
   std::transform(typed.begin(), typed.end(), typed.begin(), [](char c) { return c == '-' ? ' ' : std::toupper(c); });
 
-  constexpr int kRequests = 6;
-  std::vector<std::string> tokens;
-  for (int i = 0; i < kRequests; ++i) tokens.push_back(challenge(server, user.email));
-  std::vector<HttpResponse> answers(kRequests);
-  std::latch start(kRequests);
-  std::vector<std::thread> requests;
-  for (int i = 0; i < kRequests; ++i) {
-    requests.emplace_back([&, i] {
-      start.arrive_and_wait();
-      answers[static_cast<std::size_t>(i)] = verify(server, tokens[static_cast<std::size_t>(i)], typed, "backup_code");
-    });
-  }
-  for (auto& request : requests) request.join();
+  const auto answers = verify_concurrently(server, user.email, 6, typed, "backup_code");
   const auto winners = std::count_if(answers.begin(), answers.end(), [](const HttpResponse& a) { return a.status == 200; });
   BOOST_TEST(winners == 1);
   const auto winner = std::find_if(answers.begin(), answers.end(), [](const HttpResponse& a) { return a.status == 200; });

@@ -769,6 +769,24 @@ TotpCredentialRecord pending_totp(const UserId& user, const std::string& sealed)
   return pending;
 }
 
+// How many of 8 simultaneous calls of `call` answered true.
+template <class Call>
+int true_answers_of_concurrent_calls(Call call) {
+  constexpr int kThreads = 8;
+  std::atomic<int> wins{0};
+  std::latch start(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      const Result<bool> answer = call();
+      if (answer.ok() && *answer) ++wins;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return wins.load();
+}
+
 std::vector<BackupCodeRecord> backup_codes(const UserId& user, const std::vector<std::string>& lookups) {
   std::vector<BackupCodeRecord> codes;
   for (const auto& lookup : lookups) {
@@ -811,19 +829,7 @@ BOOST_AUTO_TEST_CASE(totp_steps_only_move_forward_and_one_of_concurrent_advances
   BOOST_TEST(!value_of(store().advance_totp_step(user.id, 9)));
   BOOST_TEST(value_of(store().advance_totp_step(user.id, 11)));
 
-  constexpr int kThreads = 8;
-  std::atomic<int> wins{0};
-  std::latch start(kThreads);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&] {
-      start.arrive_and_wait();
-      auto advanced = store().advance_totp_step(user.id, 12);
-      if (advanced.ok() && *advanced) ++wins;
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  BOOST_TEST(wins.load() == 1);
+  BOOST_TEST(true_answers_of_concurrent_calls([&] { return store().advance_totp_step(user.id, 12); }) == 1);
   BOOST_TEST(value_of(store().find_totp_credential(user.id))->last_accepted_step.value_or(-1) == 12);
 }
 
@@ -836,19 +842,7 @@ BOOST_AUTO_TEST_CASE(backup_codes_are_found_by_lookup_used_once_and_replaced_who
   BOOST_TEST_REQUIRE(found.size() == 2u);
   BOOST_TEST(value_of(store().find_backup_codes(user.id, "zz")).empty());
 
-  constexpr int kThreads = 8;
-  std::atomic<int> wins{0};
-  std::latch start(kThreads);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&] {
-      start.arrive_and_wait();
-      auto consumed = store().consume_backup_code(found[0].id, kNow);
-      if (consumed.ok() && *consumed) ++wins;
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  BOOST_TEST(wins.load() == 1);
+  BOOST_TEST(true_answers_of_concurrent_calls([&] { return store().consume_backup_code(found[0].id, kNow); }) == 1);
   BOOST_TEST(value_of(store().find_backup_codes(user.id, "ab")).size() == 1u);
   BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 2);
   BOOST_TEST(value_of(store().count_unused_backup_codes(other.id)) == 1);

@@ -194,23 +194,22 @@ Outcome<api::BackupCodesResponse> MfaService::confirm(const Principal& principal
 Outcome<void> MfaService::disable(const Principal& principal, const api::TotpDisableRequest& request,
                                   const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
-  auto user = signed_in_user(principal);
-  if (!user.ok()) return user.error();
-  auto credential = enabled_credential(user->id);
-  if (!credential.ok()) return credential.error();
-  if (auto verified = lockout_.verify_password(hasher_, *user, request.password, now, client, "mfa.disable_failed");
+  auto account = signed_in_user_with_totp(principal);
+  if (!account.ok()) return account.error();
+  const auto& [user, credential] = *account;
+  if (auto verified = lockout_.verify_password(hasher_, user, request.password, now, client, "mfa.disable_failed");
       !verified.ok()) {
     return verified.error();
   }
-  auto accepted = accept_second_factor(*credential, request.kind, request.code, now);
+  auto accepted = accept_second_factor(credential, request.kind, request.code, now);
   if (!accepted.ok()) return accepted.error();
-  if (!*accepted) return wrong_second_factor(*user, now, client, "mfa.disable_failed");
+  if (!*accepted) return wrong_second_factor(user, now, client, "mfa.disable_failed");
 
-  auto deleted = store_.delete_totp(user->id);
+  auto deleted = store_.delete_totp(user.id);
   if (!deleted.ok()) return to_failure(deleted.error());
-  auto revoked = store_.revoke_user_sessions(user->id, principal.session_id, now, "mfa_disabled");
+  auto revoked = store_.revoke_user_sessions(user.id, principal.session_id, now, "mfa_disabled");
   if (!revoked.ok()) return to_failure(revoked.error());
-  audit_.record("mfa.totp_disabled", now, user->id.value, client, {{"sessions_revoked", *revoked}});
+  audit_.record("mfa.totp_disabled", now, user.id.value, client, {{"sessions_revoked", *revoked}});
   return {};
 }
 
@@ -218,21 +217,20 @@ Outcome<api::BackupCodesResponse> MfaService::regenerate_backup_codes(const Prin
                                                                       const api::BackupCodesRegenerateRequest& request,
                                                                       const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
-  auto user = signed_in_user(principal);
-  if (!user.ok()) return user.error();
-  auto credential = enabled_credential(user->id);
-  if (!credential.ok()) return credential.error();
-  if (auto locked = lockout_.refuse_while_locked(user->email_key, now); !locked.ok()) return locked.error();
-  auto accepted = accept_totp_code(*credential, request.code, now);
+  auto account = signed_in_user_with_totp(principal);
+  if (!account.ok()) return account.error();
+  const auto& [user, credential] = *account;
+  if (auto locked = lockout_.refuse_while_locked(user.email_key, now); !locked.ok()) return locked.error();
+  auto accepted = accept_totp_code(credential, request.code, now);
   if (!accepted.ok()) return accepted.error();
-  if (!*accepted) return wrong_second_factor(*user, now, client, "mfa.backup_codes_regenerate_failed");
+  if (!*accepted) return wrong_second_factor(user, now, client, "mfa.backup_codes_regenerate_failed");
 
-  auto set = make_backup_code_set(user->id, hasher_, random_, now);
+  auto set = make_backup_code_set(user.id, hasher_, random_, now);
   if (!set.ok()) return set.error();
-  if (auto replaced = store_.replace_backup_codes(user->id, set->rows); !replaced.ok()) {
+  if (auto replaced = store_.replace_backup_codes(user.id, set->rows); !replaced.ok()) {
     return to_failure(replaced.error());
   }
-  audit_.record("mfa.backup_codes_regenerated", now, user->id.value, client);
+  audit_.record("mfa.backup_codes_regenerated", now, user.id.value, client);
   return api::BackupCodesResponse{std::move(set->display)};
 }
 
@@ -248,6 +246,14 @@ Outcome<TotpCredentialRecord> MfaService::enabled_credential(const UserId& user)
   if (!credential.ok()) return to_failure(credential.error());
   if (!credential->has_value() || !(*credential)->enabled()) return kNotEnabled;
   return std::move(**credential);
+}
+
+Outcome<MfaService::UserWithTotp> MfaService::signed_in_user_with_totp(const Principal& principal) {
+  auto user = signed_in_user(principal);
+  if (!user.ok()) return user.error();
+  auto credential = enabled_credential(user->id);
+  if (!credential.ok()) return credential.error();
+  return UserWithTotp{std::move(user.value()), std::move(credential.value())};
 }
 
 Outcome<bool> MfaService::accept_totp_code(const TotpCredentialRecord& credential, std::string_view code,

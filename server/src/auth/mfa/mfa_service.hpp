@@ -68,8 +68,14 @@ class MfaService {
       const Principal& principal, const api::BackupCodesRegenerateRequest& request, const ClientContext& client);
 
  private:
+  struct UserWithTotp {
+    UserRecord user;
+    TotpCredentialRecord credential;
+  };
   [[nodiscard]] Outcome<UserRecord> signed_in_user(const Principal& principal);
   [[nodiscard]] Outcome<TotpCredentialRecord> enabled_credential(const UserId& user);
+  // The signed-in user and their confirmed TOTP credential; mfa_not_enabled without one.
+  [[nodiscard]] Outcome<UserWithTotp> signed_in_user_with_totp(const Principal& principal);
   // True when `code` is a current TOTP code not used before; the step is then used up.
   [[nodiscard]] Outcome<bool> accept_totp_code(const TotpCredentialRecord& credential, std::string_view code,
                                                std::int64_t now);
