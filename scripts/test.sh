@@ -2,7 +2,8 @@
 # Installs what is needed, builds everything and runs every test suite:
 #   Boost.Test through ctest (native, then again under ASan + UBSan),
 #   node --test for the browser SDK (its package, the wasm core, a real server),
-#   node --test contract tests of server/openapi/openapi.json against the real server.
+#   node --test contract tests of server/openapi/openapi.json against the real server,
+#   node --test of the Next.js example (examples/nextjs): both bundlers, Playwright in Chromium.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +41,19 @@ if npm ci --no-audit --no-fund --loglevel=error --prefix tests/contract >/dev/nu
     node --test tests/contract/*.test.mjs || failed+=("contract tests")
 else
   failed+=("contract tests (npm ci)")
+fi
+
+step "Next.js example: Turbopack and webpack builds, journeys in Chromium (node --test)"
+# The example installs its lockfile's packages, the SDK among them as a link to
+# build/wasm/package (staged above); the test builds the app with each bundler,
+# starts each build and drives it in Debian's Chromium against a real server.
+# No browser download, no telemetry: nothing but loopback and the npm registry.
+if PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund --loglevel=error --prefix examples/nextjs >/dev/null; then
+  NEXT_TELEMETRY_DISABLED=1 \
+  SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
+    node --test examples/nextjs/test/*.test.mjs || failed+=("Next.js example")
+else
+  failed+=("Next.js example (npm ci)")
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

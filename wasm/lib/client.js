@@ -140,6 +140,7 @@ export class AuthClient {
     this.#start();
     if (this.#session) return this.#session;
     if (this.#delivery === 'body' && !(await this.#storage.getItem(this.#storageKey))) return null;
+    if (this.#delivery === 'cookie' && this.#sessionHint() === false) return null;
     try {
       return await this.refreshSession();
     } catch (error) {
@@ -439,6 +440,7 @@ export class AuthClient {
     if (this.#delivery === 'body' && typeof answer.refresh_token === 'string') {
       await this.#storage.setItem(this.#storageKey, answer.refresh_token);
     }
+    if (this.#delivery === 'cookie') this.#setSessionHint(true);
     this.#state = next;
     this.#retryAttempt = 0;
     await this.#schedule();
@@ -457,6 +459,42 @@ export class AuthClient {
     this.#challenge = null;
     this.#state = 'signed_out';
     if (this.#delivery === 'body') await this.#storage.removeItem(this.#storageKey);
+    else this.#setSessionHint(false);
+  }
+
+  // A signed-out page load must not ask /refresh: its 401 is logged by the browser
+  // as a console error on every load. So in cookie mode a non-secret mark in
+  // localStorage ("1", never a token) says that this browser got a refresh cookie
+  // through this client and has not signed out since. Without localStorage (Node,
+  // storage disabled) it is unknown (undefined) and initialize() asks the server.
+  #hintStorage() {
+    try {
+      const storage = this.#hostObject()?.localStorage;
+      return typeof storage?.getItem === 'function' ? storage : null;
+    } catch {
+      return null;  // storage disabled (privacy modes)
+    }
+  }
+
+  #sessionHintKey() { return `sesame:${this.#url || 'same-origin'}.signed_in`; }
+
+  #sessionHint() {
+    const storage = this.#hintStorage();
+    try {
+      return storage ? storage.getItem(this.#sessionHintKey()) === '1' : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #setSessionHint(signedIn) {
+    const storage = this.#hintStorage();
+    try {
+      if (signedIn) storage?.setItem(this.#sessionHintKey(), '1');
+      else storage?.removeItem(this.#sessionHintKey());
+    } catch {
+      // a full or disabled storage: initialize() then asks the server, as without one
+    }
   }
 
   // ---- scheduling ----

@@ -13,48 +13,121 @@ const POLICY_FIELDS = ['refreshAfterPermille', 'refreshMarginMs', 'maxJitterMs',
 const QR_ERROR_CORRECTION = ['low', 'medium', 'quartile', 'high'];
 
 let configuredSource;
+let defaultSource;  // set by the Edge entry points (lib/*.edge.js) to the bundler's WebAssembly.Module
 let loading;
 
 /**
  * Where the .wasm comes from, for bundlers and CDNs: a URL (string or URL),
- * its bytes (ArrayBuffer or a typed array), a compiled WebAssembly.Module (Next.js
- * middleware imports it with `?module`), or a Response / Promise of one. Call it
- * before the first call that uses the core; by default the file next to this
- * package's `dist/` is fetched (or read, under Node).
+ * its bytes (ArrayBuffer or a typed array), a compiled WebAssembly.Module, or a
+ * Response / Promise of one. Call it before the first call that uses the core;
+ * by default the file in this package's `dist/` is fetched in browsers and read
+ * from the package on Node (the Edge runtime gets it from the bundler).
  */
 export function configureWasm(source) {
   if (loading) throw new SesameError('invalid_argument', 'configureWasm must be called before the core is first used');
   configuredSource = source;
 }
 
+/** The Edge entry points hand over the module their bundler compiled (Edge refuses to compile bytes). */
+export function useDefaultWasm(source) {
+  defaultSource = source;
+}
+
 /** Starts loading the core now (e.g. on page load) instead of at first use. */
 export function loadCore() {
-  loading ??= instantiate(configuredSource).catch((error) => {
+  loading ??= instantiate(configuredSource ?? defaultSource).catch((error) => {
     loading = undefined;  // a later call may try again (the network may be back)
     throw error instanceof SesameError ? error : new SesameError('wasm_load_failed', String(error?.message ?? error), { cause: error });
   });
   return loading;
 }
 
+// Realm-safe type checks: a Module, buffer or Response made in another JavaScript
+// realm (Next.js's Edge sandbox, an iframe, node:vm) fails `instanceof` here.
+const tagOf = (value) => Object.prototype.toString.call(value);
+const isWasmModule = (value) => tagOf(value) === '[object WebAssembly.Module]';
+const isBuffer = (value) => tagOf(value) === '[object ArrayBuffer]' || tagOf(value) === '[object SharedArrayBuffer]';
+const isResponse = (value) => value !== null && typeof value === 'object' && typeof value.arrayBuffer === 'function'
+  && typeof value.ok === 'boolean' && typeof value.status === 'number';
+const isBytes = (value) => ArrayBuffer.isView(value) && tagOf(value) === '[object Uint8Array]';
+const isUrl = (value) => typeof value === 'string' || tagOf(value) === '[object URL]';
+
+// Node, not a browser: a bundler's server build rewrites the package's
+// `new URL(…, import.meta.url)` into a path of its own (/_next/static/media/…),
+// which names nothing on disk and cannot be fetched, so the file is read from the
+// installed package instead. Deno and Bun also answer to this and read files alike.
+const onNode = () => typeof globalThis.process?.versions?.node === 'string' && typeof globalThis.document === 'undefined';
+
+// The specifiers are variables so that bundlers leave these Node-only imports alone.
+const nodeImport = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+
+async function readPackageWasm(url) {
+  const fsModule = 'node:fs/promises';
+  const { readFile } = await nodeImport(fsModule);
+  if (url?.protocol === 'file:') {
+    try {
+      return await readFile(url);
+    } catch (error) {
+      if (error?.code !== 'ENOENT') throw error;  // else: a bundler's copy of this file, placed elsewhere
+    }
+  }
+  // Resolved as the application would import it: from its working directory
+  // (where next start and node run), then from wherever this module is.
+  const moduleModule = 'node:module';
+  const { createRequire } = await nodeImport(moduleModule);
+  const bases = [`${globalThis.process.cwd()}/`];
+  if (url?.protocol === 'file:') bases.push(url.href);
+  for (const base of bases) {
+    let file;
+    try {
+      file = createRequire(base).resolve('sesame-auth/sesame_core.wasm');
+    } catch {
+      continue;
+    }
+    return readFile(file);
+  }
+  throw new SesameError('wasm_load_failed', 'sesame_core.wasm was not found: install sesame-auth, or call configureWasm()');
+}
+
+// The package's own file. Bundlers see this `new URL(…, import.meta.url)` and
+// emit the .wasm as an asset; what they turn it into is not always a URL.
+function packageWasmUrl() {
+  try {
+    return new URL('../dist/sesame_core.wasm', import.meta.url);
+  } catch {
+    return undefined;
+  }
+}
+
 async function wasmSource(source) {
   source = await source;
-  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
-  if (typeof Response !== 'undefined' && source instanceof Response) {
+  if (isWasmModule(source) || isBuffer(source) || ArrayBuffer.isView(source)) return source;
+  if (isResponse(source)) {
     if (!source.ok) throw new SesameError('wasm_load_failed', `${source.url || 'the wasm Response'}: HTTP ${source.status}`);
     return source.arrayBuffer();
   }
+  if (source === undefined) {
+    const url = packageWasmUrl();
+    if (onNode()) return readPackageWasm(url?.protocol === 'file:' ? url : undefined);
+    if (url === undefined) throw new SesameError('wasm_load_failed', 'no default location of sesame_core.wasm: call configureWasm()');
+    return fetchWasm(url);
+  }
+  if (!isUrl(source)) throw new SesameError('invalid_argument', `not a usable wasm source: ${tagOf(source)}`);
   let url;
   try {
-    url = source === undefined ? new URL('../dist/sesame_core.wasm', import.meta.url) : new URL(String(source), globalThis.location?.href);
+    url = new URL(String(source), globalThis.location?.href);
   } catch {
     throw new SesameError('invalid_argument', `not a usable wasm URL: ${String(source)}`);
   }
   if (url.protocol === 'file:') {
-    // Node reads files itself; the specifier is a variable so bundlers leave it alone.
     const fsModule = 'node:fs/promises';
-    const { readFile } = await import(/* webpackIgnore: true */ fsModule);
+    const { readFile } = await nodeImport(fsModule);
     return readFile(url);
   }
+  return fetchWasm(url);
+}
+
+async function fetchWasm(url) {
   const response = await fetch(url);
   if (!response.ok) throw new SesameError('wasm_load_failed', `${url}: HTTP ${response.status}`);
   return response.arrayBuffer();
@@ -69,7 +142,7 @@ async function instantiate(source) {
       proc_exit(code) { throw new SesameError('internal_error', `the wasm core exited (${code})`); },
     },
   };
-  const instance = bytesOrModule instanceof WebAssembly.Module
+  const instance = isWasmModule(bytesOrModule)
     ? await WebAssembly.instantiate(bytesOrModule, imports)
     : (await WebAssembly.instantiate(bytesOrModule, imports)).instance;
   instance.exports._initialize();
@@ -82,7 +155,7 @@ const decoder = new TextDecoder();
 function encodeFields(values) {
   const parts = values.map((value) => {
     if (typeof value === 'string') return encoder.encode(value);
-    if (value instanceof Uint8Array) return value;
+    if (isBytes(value)) return value;
     throw new SesameError('invalid_argument', 'expected a string or a Uint8Array');
   });
   const out = new Uint8Array(parts.reduce((size, part) => size + FIELD_LENGTH_BYTES + part.length, 0));

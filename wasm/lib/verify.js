@@ -294,7 +294,7 @@ export async function verifyAccessToken(token, options = {}) {
   if (!('kid' in header)) fail('jwt_unknown_key', 'no kid in the header');
   if (!isString(header.kid)) fail('jwt_malformed', 'kid must be a string');
 
-  const keyMap = keys ? (keys instanceof Map ? keys : await importJwks(keys))
+  const keyMap = keys ? (Object.prototype.toString.call(keys) === '[object Map]' ? keys : await importJwks(keys))
     : await keysFrom(String(jwksUrl), header.kid, { fetchImpl, nowMs: Date.now(), cacheMaxAgeMs, cooldownMs });
   const key = keyMap.get(header.kid);
   if (!key) fail('jwt_unknown_key', 'no key with this kid');

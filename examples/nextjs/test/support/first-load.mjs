@@ -1,0 +1,35 @@
+// What a first visit to a page downloads, as Next's "First Load JS" counts it:
+// every script of the app's origin that the page loads until the page is
+// interactive (the named element is visible), measured raw and gzip -9 from
+// the bytes served. The .wasm, if one is fetched, is listed on its own.
+import { gzipSync } from 'node:zlib';
+
+export async function firstLoad(browser, url, readySelector) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const origin = new URL(url).origin;
+    const pending = [];
+    page.on('response', (response) => {
+      const type = response.request().resourceType();
+      const isWasm = response.url().endsWith('.wasm');
+      if (!response.url().startsWith(origin) || (type !== 'script' && !isWasm)) return;
+      pending.push(response.body().then((body) => ({ url: response.url(), isWasm, raw: body.length, gzip: gzipSync(body, { level: 9 }).length })));
+    });
+    await page.goto(url, { waitUntil: 'networkidle' });
+    await page.locator(readySelector).first().waitFor();
+    const files = await Promise.all(pending);
+    const scripts = files.filter((file) => !file.isWasm);
+    const sum = (list, key) => list.reduce((total, file) => total + file[key], 0);
+    return {
+      scripts: scripts.length,
+      raw: sum(scripts, 'raw'),
+      gzip: sum(scripts, 'gzip'),
+      wasmFetched: files.some((file) => file.isWasm),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
