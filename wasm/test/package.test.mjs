@@ -206,6 +206,55 @@ test('(c) Node imports the package by name and loads the .wasm from its default 
   assert.equal(answer.hidden, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
 });
 
+test('(c) configureWasm takes a WebAssembly.Module, an ArrayBuffer and bytes made in another realm (node:vm)', async () => {
+  const script = path.join(project, 'foreign-realm.mjs');
+  await fs.writeFile(script, `
+    import vm from 'node:vm';
+    import { readFile } from 'node:fs/promises';
+    import { checkPassword, configureWasm } from 'sesame-auth';
+    const bytes = await readFile(new URL(import.meta.resolve('sesame-auth/sesame_core.wasm')));
+    const expressions = {
+      module: 'new WebAssembly.Module(Uint8Array.from(bytes))',
+      arrayBuffer: 'Uint8Array.from(bytes).buffer',
+      uint8Array: 'Uint8Array.from(bytes)',
+    };
+    const foreign = vm.runInContext(expressions[process.env.SOURCE_KIND], vm.createContext({ bytes: [...bytes] }));
+    configureWasm(foreign);
+    let answer;
+    try {
+      answer = { foreign: !(foreign instanceof Object), verdict: (await checkPassword('password')).violations.map((v) => v.code) };
+    } catch (error) {
+      answer = { error: error.code + ': ' + error.message };
+    }
+    console.log(JSON.stringify(answer));
+  `);
+  // One process per source: the core is loaded once per process.
+  for (const kind of ['module', 'arrayBuffer', 'uint8Array']) {
+    const result = await run(process.execPath, [script], { cwd: project, env: { ...process.env, SOURCE_KIND: kind } });
+    assert.equal(result.code, 0, `${kind}: node failed:\n${output(result)}`);
+    assert.deepEqual(JSON.parse(result.stdout), { foreign: true, verdict: ['password_common'] }, kind);
+  }
+});
+
+test('(c) bundled for Node, the package reads its .wasm from node_modules whatever the bundler made of the URL', async () => {
+  // As webpack does in a Next.js server bundle: import.meta.url (and so the
+  // .wasm's URL) no longer points into the package. The bundle lives elsewhere.
+  for (const [label, importMetaUrl] of [['a bundle in another folder', undefined],
+    ['a rewritten URL', JSON.stringify('http://localhost/_next/static/chunks/app.js')]]) {
+    const outfile = path.join(project, 'out', `${label.replace(/\W+/g, '-')}.mjs`);
+    await esbuild.build({
+      stdin: { contents: "import { checkPassword } from 'sesame-auth'; console.log(JSON.stringify((await checkPassword('password')).violations.map((v) => v.code)));", resolveDir: project, loader: 'js' },
+      bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent',
+      define: importMetaUrl ? { 'import.meta.url': importMetaUrl } : {},
+    });
+    const bundled = await fs.readFile(outfile, 'utf8');
+    assert.ok(!bundled.includes(sdkDir), `${label}: the bundle names the package's folder`);
+    const result = await run(process.execPath, [outfile], { cwd: project });
+    assert.equal(result.code, 0, `${label}: node failed:\n${output(result)}`);
+    assert.deepEqual(JSON.parse(result.stdout), ['password_common'], label);
+  }
+});
+
 // ---------------------------------------------------------------------------
 // (d) what npm packs
 

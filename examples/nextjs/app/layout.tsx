@@ -10,8 +10,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <nav style={{ display: 'flex', gap: '1rem', marginBottom: '1.5rem' }}>
           <Link href="/">Home</Link>
           <Link href="/signin">Sign in</Link>
-          <Link href="/account">Account</Link>
-          <Link href="/admin">Admin</Link>
+          {/* No prefetch of guarded pages: a prefetch made while signed out caches the
+              guard's redirect, and the navigation after sign-in would follow it. */}
+          <Link href="/account" prefetch={false}>Account</Link>
+          <Link href="/admin" prefetch={false}>Admin</Link>
         </nav>
         {children}
       </body>

@@ -17,7 +17,7 @@ export const auth = new AuthClient({ url: sesameUrl });
 //   it, and the app's state-changing calls go to the Sesame API with the bearer
 //   header (auth.fetch), never on this cookie.
 // - Secure on https, Path=/, Max-Age = the token's remaining lifetime.
-function writeAccessCookie(session: Session | null) {
+export function writeAccessCookie(session: Session | null = auth.session) {
   if (typeof document === 'undefined') return;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   if (!session) {
@@ -28,4 +28,6 @@ function writeAccessCookie(session: Session | null) {
   document.cookie = `${ACCESS_COOKIE}=${session.accessToken}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
 }
 
+// Kept current on every change (refreshes, sign-out, other tabs); the sign-in
+// form also writes it before it navigates, so the guard sees it at once.
 auth.onAuthStateChange((_event, session) => writeAccessCookie(session));

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { auth } from '@/lib/auth';
+import { auth, writeAccessCookie } from '@/lib/auth';
 
 type Step = 'loading' | 'password' | 'mfa';
 
@@ -26,8 +26,10 @@ export function SignInForm() {
     let live = true;
     auth.initialize().then((session) => {
       if (!live) return;
-      if (session) router.replace(next);
-      else setStep('password');
+      if (session) {
+        writeAccessCookie();
+        router.replace(next);
+      } else setStep('password');
     }, (failure) => { if (live) { setError(errorText(failure)); setStep('password'); } });
     return () => { live = false; };
   }, [next, router]);
@@ -43,6 +45,7 @@ export function SignInForm() {
         const code = String(form.get('code') ?? '').trim();
         // Backup codes look like abcde-fghjk; authenticator codes are digits.
         await auth.verifyMfa(/^\d+$/.test(code) ? { code } : { backupCode: code });
+        writeAccessCookie();
         router.replace(next);
         return;
       }
@@ -51,7 +54,10 @@ export function SignInForm() {
       if (intent === 'register') await auth.register({ email, password });
       const result = await auth.signIn({ email, password });
       if (result.mfaRequired) setStep('mfa');
-      else router.replace(next);
+      else {
+        writeAccessCookie();
+        router.replace(next);
+      }
     } catch (failure) {
       setError(errorText(failure));
       if (auth.state === 'signed_out' && step === 'mfa') setStep('password');  // the challenge is spent

@@ -14,7 +14,8 @@ const { startServer } = await import(path.join(repoRoot, 'wasm/test/support/serv
 export { PASSWORD, uniqueEmail } from '../../../../wasm/test/support/server.mjs';
 
 export const serverBinary = process.env.SESAME_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/sesame-server');
-export const BUNDLERS = ['turbopack', 'webpack'];
+// SESAME_NEXT_BUNDLERS=webpack runs one of them (while working on the example).
+export const BUNDLERS = process.env.SESAME_NEXT_BUNDLERS?.split(',') ?? ['turbopack', 'webpack'];
 const nextBin = path.join(exampleDir, 'node_modules/next/dist/bin/next');
 const START_TIMEOUT_MS = 60_000;
 
