@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { BUNDLERS, buildApp, exampleDir, freePort, startApp, startSesame } from '../test/support/stack.mjs';
+import { BUNDLERS, buildApp, exampleDir, freePort, guardEnv, startApp, startSesame } from '../test/support/stack.mjs';
 import { firstLoad, kib } from '../test/support/first-load.mjs';
 
 const ports = Object.fromEntries(await Promise.all(BUNDLERS.map(async (bundler) => [bundler, await freePort()])));
@@ -27,7 +27,7 @@ const rows = [];
 try {
   for (const bundler of BUNDLERS) {
     await buildApp(bundler, sesame.url);
-    const app = await startApp(bundler, ports[bundler], { SESAME_URL: sesame.url });
+    const app = await startApp(bundler, ports[bundler], guardEnv(sesame));
     try {
       const load = await firstLoad(browser, `${app.url}/signin`, 'button[value="signin"]');
       rows.push([`/signin First Load JS, ${bundler} (${load.scripts} scripts)`, kib(load.raw), kib(load.gzip)]);

@@ -8,8 +8,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { BUNDLERS, buildApp, createAdmin, freePort, PASSWORD, startApp, startSesame, uniqueEmail } from './support/stack.mjs';
+import { BUNDLERS, buildApp, createAdmin, freePort, guardEnv, PASSWORD, startApp, startSesame, uniqueEmail } from './support/stack.mjs';
 import { claimsOf, resigned, tampered, totp } from './support/tokens.mjs';
+import { firstLoad, kib } from './support/first-load.mjs';
 
 const CHROMIUM = process.env.SESAME_CHROMIUM ?? '/usr/bin/chromium';
 const ACCESS_COOKIE = 'sesame_access';
@@ -74,17 +75,17 @@ for (const bundler of BUNDLERS) {
 
     before(async () => {
       const { seconds } = await buildApp(bundler, sesame.url);
-      app = await startApp(bundler, ports[bundler], {
-        SESAME_URL: sesame.url, SESAME_ISSUER: 'https://auth.nextjs-example.test', SESAME_AUDIENCE: 'nextjs-example',
-      });
+      app = await startApp(bundler, ports[bundler], guardEnv(sesame));
       console.log(`# ${bundler}: next build took ${seconds.toFixed(1)} s`);
     });
 
     after(async () => { await app?.stop(); });
 
     test('a server component imports the SDK and runs its core in the server render', async () => {
-      const html = await (await fetch(`${app.url}/`)).text();
-      assert.match(html, /refused \(password_common\)/);
+      const answer = await fetch(`${app.url}/`);
+      const html = await answer.text();
+      assert.equal(answer.status, 200, `the home page failed to render:\n${app.log.slice(-20).join('\n')}`);
+      assert.ok(/refused \(password_common\)/.test(html), 'the server render shows the core\'s verdict');
     });
 
     test('a signed-out visit to the sign-in page logs no console error', async () => {
@@ -96,6 +97,13 @@ for (const bundler of BUNDLERS) {
       } finally {
         await context.close();
       }
+    });
+
+    test('a signed-out visit to the sign-in page fetches no .wasm (the core loads at first use)', async (t) => {
+      const load = await firstLoad(browser, `${app.url}/signin`, 'button[value="signin"]');
+      assert.ok(load.scripts > 0 && load.gzip > 0, JSON.stringify(load));
+      assert.equal(load.wasmFetched, false);
+      t.diagnostic(`${bundler}: /signin First Load JS ${kib(load.raw)} raw, ${kib(load.gzip)} gzip -9 (${load.scripts} scripts)`);
     });
 
     test('sign-up and sign-in without MFA reach the account page; the guard lets the token through', async () => {

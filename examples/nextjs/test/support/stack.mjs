@@ -52,20 +52,20 @@ function run(command, args, options) {
 
 export const distDir = (bundler) => `.next-${bundler}`;
 
-/** `next build` with one bundler into its own dist dir; resolves to {output, seconds}. */
-export async function buildApp(bundler, sesameUrl) {
+/** `next build` of the app in appDir (this example) with one bundler into its own dist dir; resolves to {output, seconds}. */
+export async function buildApp(bundler, sesameUrl, appDir = exampleDir) {
   const started = Date.now();
   const output = await run(process.execPath, [nextBin, 'build', `--${bundler}`], {
-    cwd: exampleDir,
+    cwd: appDir,
     env: nextEnv({ NEXT_PUBLIC_SESAME_URL: sesameUrl, NEXT_DIST_DIR: distDir(bundler) }),
   });
   return { output, seconds: (Date.now() - started) / 1000 };
 }
 
 /** `next start` of one build; resolves when it answers, to {url, log, stop}. */
-export async function startApp(bundler, port, env) {
+export async function startApp(bundler, port, env, appDir = exampleDir) {
   const child = spawn(process.execPath, [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
-    cwd: exampleDir,
+    cwd: appDir,
     env: nextEnv({ NEXT_DIST_DIR: distDir(bundler), ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,11 +74,11 @@ export async function startApp(bundler, port, env) {
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + START_TIMEOUT_MS;
-  // Ready when it answers a request (next start prints "Ready" a little early).
+  // Ready when it answers a static page (next start prints "Ready" a little early).
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start (${bundler}) exited ${child.exitCode}:\n${log.join('\n')}`);
     try {
-      const answer = await fetch(`${url}/`, { signal: AbortSignal.timeout(5_000) });
+      const answer = await fetch(`${url}/signin`, { signal: AbortSignal.timeout(5_000) });
       if (answer.ok) break;
     } catch {
       // not listening yet
@@ -110,6 +110,11 @@ export async function startSesame(origins) {
     SESAME_AUDIENCE: 'nextjs-example',
   });
 }
+
+// What the guard is told (lib/config.ts): the server's JWKS, issuer and audience.
+export const guardEnv = (sesame) => ({
+  SESAME_URL: sesame.url, SESAME_ISSUER: 'https://auth.nextjs-example.test', SESAME_AUDIENCE: 'nextjs-example',
+});
 
 /** `sesame-server admin create`, the password on stdin. */
 export async function createAdmin(dataDir, email, password) {
