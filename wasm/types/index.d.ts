@@ -328,7 +328,10 @@ export declare class AuthClient {
    * Restores the session after a page load (from the refresh cookie, or from the
    * storage adapter in body mode) and starts listening to other tabs. Resolves
    * to the session or null; never rejects for a missing or refused session
-   * (it may reject with a NetworkError).
+   * (it may reject with a NetworkError). In cookie mode it asks the server only
+   * when this browser's localStorage marks a session this client started and
+   * did not end (a non-secret "1"), so a signed-out page load makes no request
+   * that fails; without localStorage it always asks.
    */
   initialize(): Promise<Session | null>;
 
@@ -422,9 +425,10 @@ export declare class AuthClient {
 
 /**
  * A .wasm as configureWasm takes it: a URL (string or URL, resolved against the
- * page), its bytes, a compiled WebAssembly.Module (Next.js middleware imports it
- * with `?module`) or a Response. (`& object`: lib.dom declares WebAssembly.Module
- * as an empty interface, which alone would admit any value.)
+ * page), its bytes, a compiled WebAssembly.Module or a Response, from this
+ * JavaScript realm or another (an Edge sandbox, an iframe, node:vm).
+ * (`& object`: lib.dom declares WebAssembly.Module as an empty interface, which
+ * alone would admit any value.)
  */
 export type WasmSourceValue = string | URL | ArrayBuffer | ArrayBufferView | (WebAssembly.Module & object) | Response;
 
@@ -433,8 +437,11 @@ export type WasmSource = WasmSourceValue | PromiseLike<WasmSourceValue>;
 
 /**
  * Where the .wasm comes from, for bundlers and CDNs. Call it before the first
- * call that uses the core; by default `../dist/sesame_core.wasm` next to
- * lib/core.js is fetched (or read, under Node).
+ * call that uses the core. By default the package's `dist/sesame_core.wasm` is
+ * fetched in browsers (bundlers rewrite its URL to their asset), read from the
+ * installed package on Node (whatever a server bundle made of the URL), and on
+ * the Edge runtime taken from the bundler (the `edge-light` entries import it
+ * with `?module`): Next.js needs no call at all.
  *
  * @throws {SesameError} `invalid_argument` once the core has started loading.
  */
