@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Measures what the example costs a visitor: the First Load JS of the sign-in
 // page (every script it loads, raw and gzip -9) with each bundler's production
-// build, and the SDK's .wasm (fetched later, on the first call that needs the
+// build, that of the home page (no SDK in the browser) for comparison, and the SDK's .wasm (fetched later, on the first call that needs the
 // core; a signed-out visit to the sign-in page does not fetch it).
 //
 //   node examples/nextjs/scripts/measure.mjs
@@ -32,6 +32,9 @@ try {
       const load = await firstLoad(browser, `${app.url}/signin`, 'button[value="signin"]');
       rows.push([`/signin First Load JS, ${bundler} (${load.scripts} scripts)`, kib(load.raw), kib(load.gzip)]);
       if (load.wasmFetched) rows.push([`(the .wasm was fetched on a signed-out visit with ${bundler})`, '', '']);
+      // The home page has no client component of its own: Next and React alone, for comparison.
+      const home = await firstLoad(browser, `${app.url}/`, 'h1');
+      rows.push([`/ First Load JS, ${bundler} (${home.scripts} scripts; no SDK in the browser)`, kib(home.raw), kib(home.gzip)]);
     } finally {
       await app.stop();
     }
