@@ -63,6 +63,11 @@ async function call(method, target, options = {}) {
   return { ...exchange, body: parsed };
 }
 
+// A concrete path for a documented template: files are probed with ones that
+// exist, other parameters with any value.
+const probeTarget = (template) => template.replace("/demo/{path}", "/demo/app.js")
+  .replace("/sdk/{path}", "/sdk/package.json").replaceAll(/\{[^}]+\}/g, "contract-probe");
+
 const uniqueEmail = (label) => `${label}-${randomBytes(6).toString("hex")}@example.test`;
 const PASSWORD = "violet staircase under 42 lanterns";
 const NEW_PASSWORD = "seven quiet harbours at dawn 19";
@@ -111,7 +116,7 @@ describe("the document", () => {
 
   test("every documented operation exists on the server", async () => {
     for (const { method, template } of contract.operations()) {
-      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
+      const target = probeTarget(template);
       const exchange = await server.request(method, target, { headers: { "X-Forwarded-For": freshAddress() } });
       assert.ok(![404, 405].includes(exchange.status), `${method} ${template} is documented but the server answers ${exchange.status}`);
       contract.check(method, target, exchange);
@@ -125,7 +130,7 @@ describe("the document", () => {
     for (const file of files) {
       const source = readFileSync(path.join(ROOT, "server/src", file), "utf8");
       for (const match of source.matchAll(/router\.add(?:_async)?\(\s*(?:http::)?Method::(\w+?)_?\s*,\s*"([^"]+)"/g)) {
-        const route = `${match[1].toUpperCase()} ${match[2].replaceAll(/:(\w+)/g, "{$1}")}`;
+        const route = `${match[1].toUpperCase()} ${match[2].replaceAll(/[:*](\w+)/g, "{$1}")}`;
         registered.add(route);
         perFile[file] = (perFile[file] ?? 0) + 1;
       }
@@ -468,7 +473,7 @@ describe("routing and public endpoints", () => {
   test("a body over the limit is refused with 413 whatever the method", async () => {
     const huge = JSON.stringify({ padding: "x".repeat(70 * 1024) });
     for (const { method, template } of contract.operations()) {
-      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
+      const target = probeTarget(template);
       const response = await call(method, target, { body: huge, contentType: "application/json", expect: 413 });
       assert.equal(response.body.code, "payload_too_large");
     }

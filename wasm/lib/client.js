@@ -602,6 +602,12 @@ export class AuthClient {
     try {
       return await this.#request(method, path, { body, token });
     } catch (error) {
+      if (error instanceof AuthApiError && error.code === 'session_revoked') {
+        // The session ended elsewhere (revoked, password changed): the refresh that this
+        // triggers is refused, which signs out this tab and the others.
+        await this.refreshSession().catch(() => {});
+        throw error;
+      }
       // Only a refused token is worth a refresh: a wrong password or code would be sent twice.
       if (!(error instanceof AuthApiError) || !TOKEN_REFUSED_CODES.has(error.code)) throw error;
       const refreshed = await this.refreshSession();

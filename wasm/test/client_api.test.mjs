@@ -182,6 +182,12 @@ test('revokeSession ends one session, revokeOtherSessions all but this one', asy
   assert.equal((await client.sessions()).length, 3);
   await client.revokeSession(second.session.sessionId);
   assert.equal((await client.sessions()).length, 2);
+  // The revoked client learns it on its next call and signs itself out.
+  const signedOut = nextEvent(second, 'SIGNED_OUT');
+  await assert.rejects(second.me(), { code: 'session_revoked', status: 401 });
+  await signedOut;
+  assert.equal(second.session, null);
+  assert.equal(second.state, 'signed_out');
   await client.revokeOtherSessions();
   assert.deepEqual((await client.sessions()).map((s) => s.current), [true]);
   await assert.rejects(third.refreshSession(), { status: 401 });

@@ -49,4 +49,12 @@ void add_session_routes(http::Router& router, const ApiServices& services);
 // the second step of sign-in, TOTP setup/confirm/disable, backup codes
 void add_mfa_routes(http::Router& router, const ApiServices& services);
 
+// Where the demo page (web-demo/) and the SDK package it imports are.
+struct DemoSite {
+  std::string web_dir;
+  std::string sdk_dir;
+};
+// GET / (the page), /demo/* (its scripts and styles) and /sdk/* (the package)
+void add_demo_routes(http::Router& router, const DemoSite& site);
+
 }  // namespace sesame::server

@@ -5,5 +5,6 @@ set(SESAME_SERVER_API_SOURCES
   src/api/auth_routes.cpp
   src/api/session_routes.cpp
   src/api/mfa_routes.cpp
+  src/api/demo_routes.cpp
   src/app/app.cpp
 )

@@ -60,6 +60,7 @@ http::Router build_router(App::Parts& p) {
   add_auth_routes(router, services);
   add_session_routes(router, services);
   add_mfa_routes(router, services);
+  if (p.config.demo) add_demo_routes(router, DemoSite{p.config.web_dir, p.config.sdk_dir});
   router.add(http::Method::get, "/healthz", [](const http::Request&) {
     return http::Response::json(200, {{"status", "ok"}, {"version", std::string(version())}});
   });

@@ -137,6 +137,9 @@ Result<Config> load_config(const Environment& env) {
   read.integer<std::size_t>("SESAME_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 * 1024 * 1024);
   read.flag("SESAME_REQUIRE_MFA", config.require_mfa);
   read.text("SESAME_TOTP_ISSUER", config.totp_issuer);
+  read.flag("SESAME_DEMO", config.demo);
+  read.text("SESAME_WEB_DIR", config.web_dir);
+  read.text("SESAME_SDK_DIR", config.sdk_dir);
   if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
 
   if (config.listen.rfind(':') == std::string::npos) {
@@ -151,6 +154,9 @@ Result<Config> load_config(const Environment& env) {
   // Every instance behind one load balancer, given the balancer's URL, agrees on the issuer.
   if (config.issuer.empty()) config.issuer = config.public_url;
   if (config.totp_issuer.empty()) config.totp_issuer = url_host(config.public_url);
+  // Run from a checkout, the demo page and the SDK the wasm build staged are found without settings.
+  if (config.web_dir.empty()) config.web_dir = std::string(SESAME_SOURCE_DIR) + "/web-demo";
+  if (config.sdk_dir.empty()) config.sdk_dir = std::string(SESAME_SOURCE_DIR) + "/build/wasm/package";
   if (config.session_max_age_seconds < config.refresh_token_ttl_seconds) {
     // A refresh token never outlives its session's absolute lifetime.
     config.refresh_token_ttl_seconds = config.session_max_age_seconds;

@@ -38,6 +38,9 @@ struct Config {
   std::size_t max_body_bytes = 64 * 1024;           // SESAME_MAX_BODY_BYTES
   bool require_mfa = false;                         // SESAME_REQUIRE_MFA=1: no full session without TOTP
   std::string totp_issuer;                          // SESAME_TOTP_ISSUER; default the host of public_url
+  bool demo = true;                                 // SESAME_DEMO=0 turns the demo page and /sdk/ off
+  std::string web_dir;                              // SESAME_WEB_DIR; default the checkout's web-demo/
+  std::string sdk_dir;                              // SESAME_SDK_DIR; default the checkout's build/wasm/package/
 };
 
 using Environment = std::map<std::string, std::string>;
