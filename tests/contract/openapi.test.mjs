@@ -146,13 +146,13 @@ describe("the document", () => {
     assert.deepEqual([...contract.document.components.schemas.Problem.properties.code.enum].sort(), codes.sort());
   });
 
-  test("the violation codes are the body-field codes and the password policy's rules", () => {
+  test("the violation codes are the body-field codes, the password policy's rules and the server's breach check", () => {
     const header = readFileSync(path.join(ROOT, "core/include/sesame/password_policy.hpp"), "utf8");
     const start = header.indexOf("enum class PasswordViolationCode");
     const rules = [...header.slice(start, header.indexOf("};", start)).matchAll(/^\s*(password_\w+)\s*(?:=\s*\d+\s*)?,/gm)].map((m) => m[1]);
     assert.ok(rules.length >= 5, `parsed ${rules.length} rules from password_policy.hpp`);
     assert.deepEqual([...contract.document.components.schemas.ProblemViolation.properties.code.enum].sort(),
-                     ["invalid_field", "missing_field", ...rules].sort());
+                     ["invalid_field", "missing_field", "password_breached", ...rules].sort());
   });
 });
 

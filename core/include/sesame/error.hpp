@@ -78,6 +78,8 @@ enum class ErrorCode : std::uint16_t {
   mfa_setup_not_started,   // TOTP confirm without a pending setup
   reset_token_invalid,
   verification_token_invalid,
+  password_breached,       // the password appears in known breaches (k-anonymity range API)
+  email_not_verified,      // sign-in refused until the address is verified (SESAME_REQUIRE_VERIFIED_EMAIL)
   server_busy,             // bounded work queue full: retry after Retry-After
   service_unavailable,     // a dependency (the store) is down
   internal_error,

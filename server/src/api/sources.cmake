@@ -4,5 +4,7 @@ set(SESAME_SERVER_API_SOURCES
   src/api/route_support.cpp
   src/api/auth_routes.cpp
   src/api/session_routes.cpp
+  src/api/recovery_routes.cpp
+  src/api/dev_routes.cpp
   src/app/app.cpp
 )

@@ -7,4 +7,7 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/accounts/account_service.cpp
   src/auth/login/login_service.cpp
   src/auth/sessions/session_service.cpp
+  src/auth/password_screen.cpp
+  src/auth/recovery/account_mail.cpp
+  src/auth/recovery/recovery_service.cpp
 )

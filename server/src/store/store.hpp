@@ -121,11 +121,82 @@ class AuditStore {
                                                                               int limit) = 0;
 };
 
+// The durable mail outbox. Messages are usually written by the AccountTokenStore
+// calls below, in the transaction of the change that causes them.
+class MailOutboxStore {
+ public:
+  virtual ~MailOutboxStore() = default;
+  [[nodiscard]] virtual Result<void> enqueue_mail(const MailRecord& mail) = 0;
+  // Claims up to `limit` due messages (oldest first) until now + lease_seconds:
+  // of several senders (processes) claiming at once, each message goes to one.
+  [[nodiscard]] virtual Result<std::vector<MailRecord>> claim_due_mail(std::int64_t now, int limit,
+                                                                      std::int64_t lease_seconds) = 0;
+  // Delivered: sent_at = now, the claim released; the bodies are emptied
+  // unless keep_bodies (dev mode: the dev mailbox shows them).
+  [[nodiscard]] virtual Result<void> mark_mail_sent(std::string_view id, std::int64_t now, bool keep_bodies) = 0;
+  // A failed attempt: attempts + 1, last_error kept, the claim released; due
+  // again at next_attempt_at, or given up (failed_at = now) when that is empty.
+  [[nodiscard]] virtual Result<void> record_mail_failure(std::string_view id, std::int64_t now,
+                                                         std::optional<std::int64_t> next_attempt_at,
+                                                         std::string_view error) = 0;
+  // Messages to an address (by canonical key), oldest first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<MailRecord>> list_mail_to(std::string_view to_key, int limit) = 0;
+};
+
+// A password change or reset, applied in one transaction.
+struct PasswordReplacement {
+  UserId user_id;
+  std::string password_hash;
+  std::optional<SessionId> keep_session;  // the session that changed it, if any
+  std::string revoke_reason;              // for every other session of the user
+  std::string lockout_key;                // cleared when not empty
+  // When set, the change happens only if this reset token is unused, unexpired
+  // and the user's; it is then marked used (with every other reset token of the user).
+  std::optional<std::string> reset_token_hash;
+  std::optional<MailRecord> alert;  // enqueued with the change
+};
+
+// Email verification and password reset tokens, and the writes that go with
+// them. Each call is one transaction, mail included.
+class AccountTokenStore {
+ public:
+  virtual ~AccountTokenStore() = default;
+  // create_user + the verification token + its mail; email_taken as create_user.
+  [[nodiscard]] virtual Result<void> create_user_with_verification(const UserRecord& user,
+                                                                  const AccountTokenRecord& token,
+                                                                  const MailRecord& mail) = 0;
+  // A new token and its mail; every other unused token of that user and
+  // purpose stops working.
+  [[nodiscard]] virtual Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) = 0;
+  // The reset-mail budget of an address: when fewer than `max_mails` requests
+  // were recorded for `email_key` since now - window_seconds, records this one
+  // and, when given, issues `token` with `mail` (as issue_account_token) → true.
+  // Otherwise changes nothing → false. Unknown addresses are recorded too, so
+  // they cost the same work.
+  [[nodiscard]] virtual Result<bool> request_password_reset(std::string_view email_key, std::int64_t now,
+                                                            std::int64_t window_seconds, int max_mails,
+                                                            const std::optional<AccountTokenRecord>& token,
+                                                            const std::optional<MailRecord>& mail) = 0;
+  [[nodiscard]] virtual Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) = 0;
+  // Uses a verification token: when it is unused, unexpired and its address is
+  // still the user's, marks it used, sets email_verified and enqueues `alert`;
+  // returns the user. Otherwise changes nothing → nullopt.
+  [[nodiscard]] virtual Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
+                                                                  const std::optional<MailRecord>& alert) = 0;
+  // Sets the password hash, revokes the sessions, clears the lockout and
+  // enqueues the alert; the number of sessions revoked, or nullopt when the
+  // reset token was no longer usable (then nothing changed).
+  [[nodiscard]] virtual Result<std::optional<int>> replace_password(const PasswordReplacement& change,
+                                                                   std::int64_t now) = 0;
+};
+
 class Store : public AccountStore,
               public SessionStore,
               public RefreshTokenStore,
               public LockoutStore,
-              public AuditStore {
+              public AuditStore,
+              public MailOutboxStore,
+              public AccountTokenStore {
  public:
   // Applies the numbered migrations not yet recorded in schema_migrations; safe
   // to run twice and from several processes at once. Returns how many it applied.

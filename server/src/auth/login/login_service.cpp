@@ -50,6 +50,14 @@ Outcome<IssuedTokens> LoginService::sign_in(const api::TokenRequest& request, co
     return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
   }
   if (auto cleared = store_.clear_login_failures(account_key); !cleared.ok()) return to_failure(cleared.error());
+  // After the password check, so the answer tells nothing to whoever does not know it.
+  if (require_verified_email_ && !account.email_verified) {
+    audit_.record("login.email_not_verified", now, account.id.value, client);
+    return Failure{ErrorCode::email_not_verified,
+                   "confirm your email address first: open the link we mailed you, or get a new one with "
+                   "POST /api/v1/auth/email/verify/resend {\"email\": \"...\"}",
+                   {}, std::nullopt};
+  }
 
   // New Argon2 parameters take effect as people sign in.
   if (hasher_.needs_rehash(account.password_hash)) {

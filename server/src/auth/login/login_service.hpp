@@ -15,8 +15,9 @@ namespace sesame::server {
 class LoginService {
  public:
   LoginService(Store& store, const PasswordHasher& hasher, TokenService& tokens, const Clock& clock,
-               AuditTrail& audit, LockoutPolicy lockout)
-      : store_(store), hasher_(hasher), tokens_(tokens), clock_(clock), audit_(audit), lockout_(lockout) {}
+               AuditTrail& audit, LockoutPolicy lockout, bool require_verified_email = false)
+      : store_(store), hasher_(hasher), tokens_(tokens), clock_(clock), audit_(audit), lockout_(lockout),
+        require_verified_email_(require_verified_email) {}
 
   // Tokens for a correct email and password; invalid_credentials otherwise;
   // account_locked (with retry_after) while the account is locked.
@@ -29,6 +30,7 @@ class LoginService {
   const Clock& clock_;
   AuditTrail& audit_;
   LockoutPolicy lockout_;
+  bool require_verified_email_;  // SESAME_REQUIRE_VERIFIED_EMAIL=1
 };
 
 }  // namespace sesame::server

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/audit_trail.hpp"
+#include "auth/recovery/account_mail.hpp"
 #include "auth/service.hpp"
 #include "security/signing_key_ring.hpp"
 #include "security/token_sealer.hpp"
@@ -44,7 +45,7 @@ struct Principal {
 class TokenService {
  public:
   TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer, RandomSource& random,
-               const Clock& clock, AuditTrail& audit, TokenPolicy policy);
+               const Clock& clock, AuditTrail& audit, TokenPolicy policy, const AccountMail* alerts = nullptr);
 
   // Creates a session for `user` and issues its first access and refresh tokens.
   [[nodiscard]] Outcome<IssuedTokens> start_session(const UserRecord& user, std::vector<std::string> amr,
@@ -78,6 +79,7 @@ class TokenService {
   const Clock& clock_;
   AuditTrail& audit_;
   TokenPolicy policy_;
+  const AccountMail* alerts_;  // mails the user when reuse ends a session; may be null
 };
 
 }  // namespace sesame::server

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/json_columns.hpp"
+#include "store/postgres/postgres_recovery_statements.hpp"
 #include "store/migrations.hpp"
 #include "store/store_rules.hpp"
 
@@ -245,10 +246,18 @@ auto first_row(const pqxx::result& rows, Read read)
 
 std::string owned(std::string_view text) { return std::string(text); }
 
+// Every feature's statements: this file's, then those of the other translation units.
+std::vector<PreparedStatement> all_statements() {
+  std::vector<PreparedStatement> statements(std::begin(kStatements), std::end(kStatements));
+  const auto recovery = postgres_recovery_statements();
+  statements.insert(statements.end(), recovery.begin(), recovery.end());
+  return statements;
+}
+
 }  // namespace
 
 PostgresStore::PostgresStore(const std::string& url, const postgres::PoolOptions& options)
-    : pool_(url, kStatements, options) {}
+    : pool_(url, all_statements(), options) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url,
                                                            const postgres::PoolOptions& options) {

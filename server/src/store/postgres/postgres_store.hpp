@@ -46,6 +46,24 @@ class PostgresStore final : public Store {
   Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
                                                           int limit) override;
 
+  // Mail outbox and account tokens (postgres_recovery_store.cpp).
+  Result<void> enqueue_mail(const MailRecord& mail) override;
+  Result<std::vector<MailRecord>> claim_due_mail(std::int64_t now, int limit, std::int64_t lease_seconds) override;
+  Result<void> mark_mail_sent(std::string_view id, std::int64_t now, bool keep_bodies) override;
+  Result<void> record_mail_failure(std::string_view id, std::int64_t now, std::optional<std::int64_t> next_attempt_at,
+                                   std::string_view error) override;
+  Result<std::vector<MailRecord>> list_mail_to(std::string_view to_key, int limit) override;
+  Result<void> create_user_with_verification(const UserRecord& user, const AccountTokenRecord& token,
+                                             const MailRecord& mail) override;
+  Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) override;
+  Result<bool> request_password_reset(std::string_view email_key, std::int64_t now, std::int64_t window_seconds,
+                                      int max_mails, const std::optional<AccountTokenRecord>& token,
+                                      const std::optional<MailRecord>& mail) override;
+  Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) override;
+  Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
+                                             const std::optional<MailRecord>& alert) override;
+  Result<std::optional<int>> replace_password(const PasswordReplacement& change, std::int64_t now) override;
+
   Result<int> migrate() override;
   Result<void> ping() override;
   std::string_view dialect() const noexcept override { return "postgres"; }
