@@ -7,8 +7,10 @@
 -- sent nor given up, next_attempt_at has come and no sender holds a claim on it
 -- (claimed_until in the past). Bodies are scrubbed once sent, except in dev mode
 -- (the dev mailbox reads them).
+-- seq orders messages written in the same second (ids are random within it).
 CREATE TABLE mail_outbox (
-  id              TEXT    PRIMARY KEY,
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              TEXT    NOT NULL UNIQUE,
   kind            TEXT    NOT NULL,
   to_address      TEXT    NOT NULL,
   to_key          TEXT    NOT NULL,
@@ -24,8 +26,8 @@ CREATE TABLE mail_outbox (
   failed_at       INTEGER,
   last_error      TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
-CREATE INDEX mail_outbox_to_idx ON mail_outbox (to_key, created_at);
+CREATE INDEX mail_outbox_due_idx ON mail_outbox (next_attempt_at, seq) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX mail_outbox_to_idx ON mail_outbox (to_key, seq);
 
 -- Only the SHA-256 of a token is kept. email_key is the address a verification
 -- token confirms (an address changed since then is not verified by it).

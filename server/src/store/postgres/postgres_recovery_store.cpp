@@ -26,7 +26,7 @@ constexpr PreparedStatement kClaimDueMail{
     "recovery_claim_due_mail",
     "UPDATE mail_outbox SET claimed_until = $2::bigint WHERE id IN ("
     " SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1::bigint"
-    " AND claimed_until <= $1::bigint ORDER BY next_attempt_at, id LIMIT $3::integer FOR UPDATE SKIP LOCKED)"
+    " AND claimed_until <= $1::bigint ORDER BY next_attempt_at, seq LIMIT $3::integer FOR UPDATE SKIP LOCKED)"
     " RETURNING id, kind, to_address, to_key, user_id, subject, text_body, html_body, created_at, attempts,"
     " next_attempt_at, sent_at, failed_at, last_error"};
 constexpr PreparedStatement kMarkMailSent{
@@ -43,7 +43,7 @@ constexpr PreparedStatement kSelectMailTo{
     "recovery_select_mail_to",
     "SELECT id, kind, to_address, to_key, user_id, subject, text_body, html_body, created_at, attempts,"
     " next_attempt_at, sent_at, failed_at, last_error FROM mail_outbox WHERE to_key = $1"
-    " ORDER BY created_at, id LIMIT $2::integer"};
+    " ORDER BY seq LIMIT $2::integer"};
 
 constexpr PreparedStatement kInsertUser{
     "recovery_insert_user",
@@ -187,9 +187,6 @@ Result<std::vector<MailRecord>> PostgresStore::claim_due_mail(std::int64_t now, 
     pqxx::work transaction(connection);
     auto rows = read_mail_rows(transaction.exec_prepared(kClaimDueMail.name, now, now + lease_seconds, limit));
     transaction.commit();
-    std::sort(rows.begin(), rows.end(), [](const MailRecord& a, const MailRecord& b) {
-      return std::pair(a.next_attempt_at, a.id) < std::pair(b.next_attempt_at, b.id);
-    });
     return rows;
   });
 }

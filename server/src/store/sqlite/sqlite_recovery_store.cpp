@@ -22,7 +22,7 @@ constexpr char kSelectDueMail[] =
     "SELECT id, kind, to_address, to_key, user_id, subject, text_body, html_body, created_at, attempts,"
     " next_attempt_at, sent_at, failed_at, last_error FROM mail_outbox"
     " WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?1 AND claimed_until <= ?1"
-    " ORDER BY next_attempt_at, id LIMIT ?2";
+    " ORDER BY next_attempt_at, seq LIMIT ?2";
 // The claim re-checks the row under the write lock: a second process that read
 // the same row before this transaction began claims nothing.
 constexpr char kClaimMail[] =
@@ -39,7 +39,7 @@ constexpr char kRecordMailFailure[] =
 constexpr char kSelectMailTo[] =
     "SELECT id, kind, to_address, to_key, user_id, subject, text_body, html_body, created_at, attempts,"
     " next_attempt_at, sent_at, failed_at, last_error FROM mail_outbox WHERE to_key = ?1"
-    " ORDER BY created_at, id LIMIT ?2";
+    " ORDER BY seq LIMIT ?2";
 
 constexpr char kInsertUser[] =
     "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
