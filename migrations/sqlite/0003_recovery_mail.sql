@@ -1,5 +1,5 @@
 -- Account recovery and mail: the durable outbox, single-use account tokens
--- (email verification, password reset) and the per-address reset-mail budget.
+-- (email verification, password reset) and the per-address mail budget.
 -- Times are unix seconds.
 
 -- Every message is written in the transaction of the change that causes it and
@@ -42,11 +42,12 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user_idx ON account_tokens (user_id, purpose);
 
--- Reset requests that sent (or would have sent, for unknown addresses) a mail:
--- the budget per address and hour is counted here.
-CREATE TABLE password_reset_requests (
+-- Unauthenticated requests that send mail (password reset, verification
+-- resend), by budget key ("reset:<email_key>", "verify:<email_key>"), recorded
+-- for unknown addresses too: the budget per address and hour is counted here.
+CREATE TABLE mail_requests (
   seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-  email_key  TEXT    NOT NULL,
+  budget_key TEXT    NOT NULL,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX password_reset_requests_key_idx ON password_reset_requests (email_key, created_at);
+CREATE INDEX mail_requests_key_idx ON mail_requests (budget_key, created_at);

@@ -168,12 +168,13 @@ class AccountTokenStore {
   // A new token and its mail; every other unused token of that user and
   // purpose stops working.
   [[nodiscard]] virtual Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) = 0;
-  // The reset-mail budget of an address: when fewer than `max_mails` requests
-  // were recorded for `email_key` since now - window_seconds, records this one
-  // and, when given, issues `token` with `mail` (as issue_account_token) → true.
-  // Otherwise changes nothing → false. Unknown addresses are recorded too, so
-  // they cost the same work.
-  [[nodiscard]] virtual Result<bool> request_password_reset(std::string_view email_key, std::int64_t now,
+  // The mail budget of an address for unauthenticated requests (reset,
+  // verification resend): when fewer than `max_mails` requests were recorded
+  // under `budget_key` (e.g. "reset:" + email_key) since now - window_seconds,
+  // records this one and, when given, issues `token` with `mail` (as
+  // issue_account_token) → true. Otherwise changes nothing → false. Unknown
+  // addresses are recorded too, so they cost the same work.
+  [[nodiscard]] virtual Result<bool> record_mail_request(std::string_view budget_key, std::int64_t now,
                                                             std::int64_t window_seconds, int max_mails,
                                                             const std::optional<AccountTokenRecord>& token,
                                                             const std::optional<MailRecord>& mail) = 0;

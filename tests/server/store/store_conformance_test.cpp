@@ -1009,19 +1009,19 @@ BOOST_AUTO_TEST_CASE(reset_requests_are_budgeted_per_address_and_window) {
   REQUIRE_OK(store().create_user(user));
   const std::string key = "reset:" + user.email_key;
   for (int i = 0; i < 3; ++i) {
-    BOOST_TEST(value_of(store().request_password_reset(key, kNow + i, 3600, 3,
+    BOOST_TEST(value_of(store().record_mail_request(key, kNow + i, 3600, 3,
                                                        make_account_token(user, kPasswordResetPurpose),
                                                        make_mail(user.email_key))));
   }
   const auto over = make_account_token(user, kPasswordResetPurpose);
-  BOOST_TEST(!value_of(store().request_password_reset(key, kNow + 10, 3600, 3, over, make_mail(user.email_key))));
+  BOOST_TEST(!value_of(store().record_mail_request(key, kNow + 10, 3600, 3, over, make_mail(user.email_key))));
   BOOST_TEST(!value_of(store().find_account_token(over.token_hash)).has_value());
   BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 3u);
   // Unknown addresses use the budget too, without writing a token or mail.
   const std::string unknown = "reset:" + unique("nobody");
-  BOOST_TEST(value_of(store().request_password_reset(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
-  BOOST_TEST(!value_of(store().request_password_reset(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
-  BOOST_TEST(value_of(store().request_password_reset(unknown, kNow + 3600, 3600, 1, std::nullopt, std::nullopt)));
+  BOOST_TEST(value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
+  BOOST_TEST(!value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
+  BOOST_TEST(value_of(store().record_mail_request(unknown, kNow + 3600, 3600, 1, std::nullopt, std::nullopt)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -76,17 +76,17 @@ constexpr PreparedStatement kSetEmailVerified{
     "UPDATE users SET email_verified = true, updated_at = $3::bigint WHERE id = $1 AND email_key = $2"};
 // The address's budget row is locked first, so that concurrent requests for
 // one address count one after the other.
-constexpr PreparedStatement kLockResetBudget{
-    "recovery_lock_reset_budget", "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))"};
-constexpr PreparedStatement kCountResetRequests{
-    "recovery_count_reset_requests",
-    "SELECT count(*) FROM password_reset_requests WHERE email_key = $1 AND created_at > $2::bigint"};
-constexpr PreparedStatement kInsertResetRequest{
-    "recovery_insert_reset_request",
-    "INSERT INTO password_reset_requests (email_key, created_at) VALUES ($1, $2::bigint)"};
-constexpr PreparedStatement kPruneResetRequests{
-    "recovery_prune_reset_requests",
-    "DELETE FROM password_reset_requests WHERE email_key = $1 AND created_at <= $2::bigint"};
+constexpr PreparedStatement kLockMailBudget{
+    "recovery_lock_mail_budget", "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))"};
+constexpr PreparedStatement kCountMailRequests{
+    "recovery_count_mail_requests",
+    "SELECT count(*) FROM mail_requests WHERE budget_key = $1 AND created_at > $2::bigint"};
+constexpr PreparedStatement kInsertMailRequest{
+    "recovery_insert_mail_request",
+    "INSERT INTO mail_requests (budget_key, created_at) VALUES ($1, $2::bigint)"};
+constexpr PreparedStatement kPruneMailRequests{
+    "recovery_prune_mail_requests",
+    "DELETE FROM mail_requests WHERE budget_key = $1 AND created_at <= $2::bigint"};
 
 constexpr PreparedStatement kUpdatePasswordHash{
     "recovery_update_password_hash", "UPDATE users SET password_hash = $2, updated_at = $3::bigint WHERE id = $1"};
@@ -100,8 +100,8 @@ constexpr PreparedStatement kDeleteLoginFailures{"recovery_delete_login_failures
 constexpr PreparedStatement kRecoveryStatements[] = {
     kInsertMail, kClaimDueMail, kMarkMailSent, kRecordMailFailure, kSelectMailTo,
     kInsertUser, kInsertAccountToken, kVoidAccountTokens, kSelectAccountToken, kUseAccountToken,
-    kUseOtherResetTokens, kSetEmailVerified, kLockResetBudget, kCountResetRequests, kInsertResetRequest,
-    kPruneResetRequests, kUpdatePasswordHash, kRevokeUserSessions, kDeleteLoginFailures,
+    kUseOtherResetTokens, kSetEmailVerified, kLockMailBudget, kCountMailRequests, kInsertMailRequest,
+    kPruneMailRequests, kUpdatePasswordHash, kRevokeUserSessions, kDeleteLoginFailures,
 };
 
 constexpr int kMaxMailPage = 1000;
@@ -244,19 +244,19 @@ Result<void> PostgresStore::issue_account_token(const AccountTokenRecord& token,
   });
 }
 
-Result<bool> PostgresStore::request_password_reset(std::string_view email_key, std::int64_t now,
+Result<bool> PostgresStore::record_mail_request(std::string_view budget_key, std::int64_t now,
                                                    std::int64_t window_seconds, int max_mails,
                                                    const std::optional<AccountTokenRecord>& token,
                                                    const std::optional<MailRecord>& mail) {
-  const std::string key(email_key);
+  const std::string key(budget_key);
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::work transaction(connection);
-    transaction.exec_prepared(kLockResetBudget.name, key);
+    transaction.exec_prepared(kLockMailBudget.name, key);
     const std::int64_t since = now - window_seconds;
-    transaction.exec_prepared(kPruneResetRequests.name, key, since);
-    const auto counted = transaction.exec_prepared(kCountResetRequests.name, key, since);
+    transaction.exec_prepared(kPruneMailRequests.name, key, since);
+    const auto counted = transaction.exec_prepared(kCountMailRequests.name, key, since);
     if (counted[0][0].as<std::int64_t>() >= max_mails) return false;
-    transaction.exec_prepared(kInsertResetRequest.name, key, now);
+    transaction.exec_prepared(kInsertMailRequest.name, key, now);
     if (token && mail) {
       insert_token(transaction, *token);
       insert_mail(transaction, *mail);

@@ -61,10 +61,10 @@ constexpr char kUseOtherResetTokens[] =
     "UPDATE account_tokens SET used_at = ?2 WHERE user_id = ?1 AND purpose = 'password_reset' AND used_at IS NULL";
 constexpr char kSetEmailVerified[] =
     "UPDATE users SET email_verified = 1, updated_at = ?3 WHERE id = ?1 AND email_key = ?2";
-constexpr char kCountResetRequests[] =
-    "SELECT count(*) FROM password_reset_requests WHERE email_key = ?1 AND created_at > ?2";
-constexpr char kInsertResetRequest[] = "INSERT INTO password_reset_requests (email_key, created_at) VALUES (?1, ?2)";
-constexpr char kPruneResetRequests[] = "DELETE FROM password_reset_requests WHERE created_at <= ?1";
+constexpr char kCountMailRequests[] =
+    "SELECT count(*) FROM mail_requests WHERE budget_key = ?1 AND created_at > ?2";
+constexpr char kInsertMailRequest[] = "INSERT INTO mail_requests (budget_key, created_at) VALUES (?1, ?2)";
+constexpr char kPruneMailRequests[] = "DELETE FROM mail_requests WHERE created_at <= ?1";
 
 constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
 constexpr char kRevokeUserSessions[] =
@@ -225,7 +225,7 @@ Result<void> SqliteStore::issue_account_token(const AccountTokenRecord& token, c
   return transaction.commit();
 }
 
-Result<bool> SqliteStore::request_password_reset(std::string_view email_key, std::int64_t now,
+Result<bool> SqliteStore::record_mail_request(std::string_view budget_key, std::int64_t now,
                                                  std::int64_t window_seconds, int max_mails,
                                                  const std::optional<AccountTokenRecord>& token,
                                                  const std::optional<MailRecord>& mail) {
@@ -235,17 +235,17 @@ Result<bool> SqliteStore::request_password_reset(std::string_view email_key, std
   ImmediateTransaction transaction(connection);
   if (auto begun = transaction.begin(); !begun) return begun.error();
   const std::int64_t since = now - window_seconds;
-  if (auto pruned = connection.run(kPruneResetRequests, since); !pruned) return pruned.error();
+  if (auto pruned = connection.run(kPruneMailRequests, since); !pruned) return pruned.error();
   std::int64_t recorded = 0;
   {
-    auto stmt = connection.query(kCountResetRequests, email_key, since);
+    auto stmt = connection.query(kCountMailRequests, budget_key, since);
     if (!stmt) return stmt.error();
     auto has_row = stmt->step();
     if (!has_row) return has_row.error();
     recorded = *has_row ? stmt->integer(0) : 0;
   }
   if (recorded >= max_mails) return false;
-  if (auto noted = connection.run(kInsertResetRequest, email_key, now); !noted) return noted.error();
+  if (auto noted = connection.run(kInsertMailRequest, budget_key, now); !noted) return noted.error();
   if (token && mail) {
     if (auto stored = insert_token(connection, *token); !stored) return stored.error();
     if (auto queued = insert_mail(connection, *mail); !queued) return queued.error();

@@ -63,7 +63,7 @@ class SqliteStore final : public Store {
   Result<void> create_user_with_verification(const UserRecord& user, const AccountTokenRecord& token,
                                              const MailRecord& mail) override;
   Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) override;
-  Result<bool> request_password_reset(std::string_view email_key, std::int64_t now, std::int64_t window_seconds,
+  Result<bool> record_mail_request(std::string_view budget_key, std::int64_t now, std::int64_t window_seconds,
                                       int max_mails, const std::optional<AccountTokenRecord>& token,
                                       const std::optional<MailRecord>& mail) override;
   Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) override;
