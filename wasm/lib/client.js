@@ -257,6 +257,19 @@ export class AuthClient {
   async verifyEmail({ token } = {}) { await this.#request('POST', '/email/verify', { body: { token } }); }
 
   /**
+   * A new verification link; older ones stop working. Signed in: for this user.
+   * With `email` (and no session): for an account whose sign-in is refused with
+   * `email_not_verified`; resolves whether or not the address has an account.
+   */
+  async resendVerification({ email } = {}) {
+    if (email === undefined) {
+      await this.#authorized('POST', '/email/verify/resend');
+    } else {
+      await this.#request('POST', '/email/verify/resend', { body: { email } });
+    }
+  }
+
+  /**
    * Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in.
    * `password` is needed when the sign-in is older than 10 minutes (else `reauthentication_required`).
    */

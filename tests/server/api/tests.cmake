@@ -34,3 +34,17 @@ set_tests_properties(server_two_instances PROPERTIES
   FIXTURES_REQUIRED postgres
   TIMEOUT 300
   ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+
+# Recovery and mail over real HTTP, with a real SMTP listener and a range-API
+# stub on loopback. Registered once per store, like the auth API suite.
+sesame_add_test(server_recovery_sqlite
+  SOURCES api/recovery_api_test.cpp
+  LIBRARIES sesame::server sesame::test_http_client sesame::test_loopback_services)
+set_target_properties(server_recovery_sqlite PROPERTIES OUTPUT_NAME server_recovery_api_test)
+target_include_directories(server_recovery_sqlite PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
+set_tests_properties(server_recovery_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
+add_test(NAME server_recovery_postgres COMMAND server_recovery_sqlite --report_level=short --color_output=no)
+set_tests_properties(server_recovery_postgres PROPERTIES
+  FIXTURES_REQUIRED postgres
+  TIMEOUT 300
+  ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
