@@ -88,6 +88,7 @@ export async function enrol(page) {
   await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
   await expectScreen(page, 'Set up an authenticator app');
   await expect(page.locator('#enrol-qr svg')).toBeVisible();
+  await checkScreen(page, 'enrol');
   const secret = (await page.locator('#enrol-secret').textContent()).replace(/\s+/g, '');
   await screen(page, 'enrol').getByLabel('Code from the app').fill(totpCode(secret));
   await screen(page, 'enrol').getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
