@@ -11,33 +11,15 @@
 #include <regex>
 #include <set>
 
-#include "app/app.hpp"
-#include "http_client.hpp"
+#include "api_server.hpp"
 #include "loopback_services.hpp"
 #include "sesame/password_breach.hpp"
-#include "store/store.hpp"
-#include "test_databases.hpp"
 
 namespace {
 
-using namespace sesame;
-using namespace sesame::server;
+using namespace sesame::test;
 using namespace std::chrono_literals;
-using nlohmann::json;
-using sesame::test::HttpClient;
-using sesame::test::HttpResponse;
-using sesame::test::SmtpListener;
 
-class ManualClock final : public Clock {
- public:
-  [[nodiscard]] std::int64_t now_unix_seconds() const override { return now_.load(); }
-  void advance(std::int64_t seconds) { now_ += seconds; }
-
- private:
-  std::atomic<std::int64_t> now_{1'800'000'000};
-};
-
-const std::string kPassword = "correct horse battery staple";
 const std::string kNewPassword = "a brand new passphrase";
 const std::string kPublicUrl = "https://auth.example.test";
 
@@ -47,21 +29,9 @@ class RecoveryServer {
   RecoveryServer(const std::string& database_url, const std::string& data_dir, Environment extra = {},
                  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>())
       : database_url_(database_url), data_dir_(data_dir), clock_(std::move(clock)) {
-    Environment env = {{"SESAME_LISTEN", "127.0.0.1:0"},
-                       {"SESAME_DATA_DIR", data_dir},
-                       {"DATABASE_URL", database_url},
-                       {"SESAME_ARGON2_MEMORY_KIB", "64"},
-                       {"SESAME_ARGON2_ITERATIONS", "1"},
-                       {"SESAME_RATE_LIMIT_PER_IP", "0"},
-                       {"SESAME_PUBLIC_URL", kPublicUrl},
-                       {"SESAME_MAIL_POLL_MS", "20"}};
+    Environment env = {{"SESAME_PUBLIC_URL", kPublicUrl}, {"SESAME_MAIL_POLL_MS", "20"}};
     for (auto& [key, value] : extra) env[key] = value;
-    auto config = load_config(env);
-    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().detail));
-    auto app = App::create(*config, clock_);
-    BOOST_REQUIRE_MESSAGE(app.ok(), (app.ok() ? std::string() : app.error().detail));
-    app_ = std::move(app.value());
-    app_->start();
+    app_ = start_app(database_url, data_dir, env, clock_);
     client_ = std::make_unique<HttpClient>("127.0.0.1", app_->port());
   }
 
@@ -120,17 +90,6 @@ class FreshServer {
   std::string url_ = databases_.fresh_url();
   RecoveryServer server_;
 };
-
-std::string code_of(const HttpResponse& response) {
-  const auto body = response.json();
-  return body.contains("code") ? body["code"].get<std::string>() : std::string();
-}
-
-void require_problem(const HttpResponse& response, long status, const std::string& code) {
-  BOOST_TEST(response.status == status, "body: " << response.body);
-  BOOST_TEST(response.header("content-type").value_or("") == "application/problem+json");
-  BOOST_TEST(code_of(response) == code, "body: " << response.body);
-}
 
 // The token of the first link in `text` that goes to `action` on the public URL.
 std::string token_in(const std::string& text, const std::string& action) {
