@@ -3,6 +3,7 @@
 #   Boost.Test through ctest (native, then again under ASan + UBSan),
 #   node --test for the browser SDK (its package, the wasm core, a real server),
 #   node --test contract tests of server/openapi/openapi.json against the real server,
+#   Playwright journeys through the demo page in Debian's Chromium,
 #   node --test of the Next.js example (examples/nextjs): both bundlers, Playwright in Chromium.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
@@ -41,6 +42,16 @@ if npm ci --no-audit --no-fund --loglevel=error --prefix tests/contract >/dev/nu
     node --test tests/contract/*.test.mjs || failed+=("contract tests")
 else
   failed+=("contract tests (npm ci)")
+fi
+
+step "End-to-end journeys of the demo page (Playwright, Debian's Chromium)"
+# The suite starts its own sesame-server (fresh data dir, dev mode, 30 s access
+# tokens); Playwright never downloads a browser here.
+if PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error --prefix e2e >/dev/null; then
+  (cd e2e && SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
+    SESAME_SDK_DIR="$SESAME_ROOT/build/wasm/package" npx playwright test) || failed+=("e2e (Playwright)")
+else
+  failed+=("e2e (npm ci)")
 fi
 
 step "Next.js example: Turbopack and webpack builds, journeys in Chromium (node --test)"

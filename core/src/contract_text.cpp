@@ -113,6 +113,7 @@ int problem_status(ErrorCode code) noexcept {
     case ErrorCode::account_disabled:
     case ErrorCode::reauthentication_required:
     case ErrorCode::mfa_enrollment_required:
+    case ErrorCode::email_not_verified:
       return 403;
     case ErrorCode::not_found:
       return 404;
@@ -129,6 +130,7 @@ int problem_status(ErrorCode code) noexcept {
       return 415;
     case ErrorCode::validation_failed:
     case ErrorCode::password_policy_violation:
+    case ErrorCode::password_breached:
       return 422;
     // Both carry Retry-After; a locked account answers like a throttled one.
     case ErrorCode::account_locked:

@@ -60,6 +60,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     SESAME_CODE(mfa_enrollment_required)
     SESAME_CODE(reset_token_invalid)
     SESAME_CODE(verification_token_invalid)
+    SESAME_CODE(password_breached)
+    SESAME_CODE(email_not_verified)
     SESAME_CODE(server_busy)
     SESAME_CODE(service_unavailable)
     SESAME_CODE(internal_error)

@@ -27,6 +27,7 @@ const documentText = readFileSync(DOCUMENT_PATH, "utf8");
 const contract = new Contract(JSON.parse(documentText));
 
 let server;
+let devServer;  // SESAME_DEV=1 (the dev mailbox) and SESAME_REQUIRE_VERIFIED_EMAIL=1
 
 // Each request comes from its own address (X-Forwarded-For, trusted by this
 // server) unless a test names one, so the per-IP limiter only counts where a
@@ -39,7 +40,7 @@ const freshAddress = () => {
 
 // One exchange, validated against the document. Options: json (an object to
 // send as application/json), body + contentType (raw), bearer, cookie,
-// headers, from (client address), expect (status).
+// headers, from (client address), expect (status), on (the server; default the main one).
 async function call(method, target, options = {}) {
   const headers = { "X-Forwarded-For": options.from ?? freshAddress(), ...(options.headers ?? {}) };
   let body = options.body;
@@ -51,7 +52,7 @@ async function call(method, target, options = {}) {
   if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
   if (options.cookie) headers.Cookie = `${COOKIE}=${options.cookie}`;
 
-  const exchange = await server.request(method, target, { headers, body });
+  const exchange = await (options.on ?? server).request(method, target, { headers, body });
   const requestPath = target.split("?")[0];
   const { body: parsed } = contract.check(method, requestPath, exchange);
   if (exchange.status < 300 && body !== undefined && headers["Content-Type"] === "application/json") {
@@ -62,6 +63,11 @@ async function call(method, target, options = {}) {
   }
   return { ...exchange, body: parsed };
 }
+
+// A concrete path for a documented template: files are probed with ones that
+// exist, other parameters with any value.
+const probeTarget = (template) => template.replace("/demo/{path}", "/demo/app.js")
+  .replace("/sdk/{path}", "/sdk/package.json").replaceAll(/\{[^}]+\}/g, "contract-probe");
 
 const uniqueEmail = (label) => `${label}-${randomBytes(6).toString("hex")}@example.test`;
 const PASSWORD = "violet staircase under 42 lanterns";
@@ -93,10 +99,19 @@ before(async () => {
     SESAME_LOCKOUT_MAX_FAILURES: String(LOCKOUT_MAX_FAILURES),
     SESAME_REFRESH_REUSE_GRACE: "0",
   });
+  devServer = await startServer(BINARY, {
+    SESAME_ARGON2_MEMORY_KIB: "64",
+    SESAME_ARGON2_ITERATIONS: "1",
+    SESAME_TRUST_PROXY: "1",
+    SESAME_DEV: "1",
+    SESAME_REQUIRE_VERIFIED_EMAIL: "1",
+    SESAME_PUBLIC_URL: "https://auth.example.test",
+  });
 });
 
 after(async () => {
   if (server) await server.stop();
+  if (devServer) await devServer.stop();
 });
 
 describe("the document", () => {
@@ -111,8 +126,10 @@ describe("the document", () => {
 
   test("every documented operation exists on the server", async () => {
     for (const { method, template } of contract.operations()) {
-      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
-      const exchange = await server.request(method, target, { headers: { "X-Forwarded-For": freshAddress() } });
+      const target = probeTarget(template);
+      // The dev mailbox exists only in dev mode.
+      const targetServer = template.startsWith("/api/v1/dev/") ? devServer : server;
+      const exchange = await targetServer.request(method, target, { headers: { "X-Forwarded-For": freshAddress() } });
       assert.ok(![404, 405].includes(exchange.status), `${method} ${template} is documented but the server answers ${exchange.status}`);
       contract.check(method, target, exchange);
     }
@@ -125,7 +142,7 @@ describe("the document", () => {
     for (const file of files) {
       const source = readFileSync(path.join(ROOT, "server/src", file), "utf8");
       for (const match of source.matchAll(/router\.add(?:_async)?\(\s*(?:http::)?Method::(\w+?)_?\s*,\s*"([^"]+)"/g)) {
-        const route = `${match[1].toUpperCase()} ${match[2].replaceAll(/:(\w+)/g, "{$1}")}`;
+        const route = `${match[1].toUpperCase()} ${match[2].replaceAll(/[:*](\w+)/g, "{$1}")}`;
         registered.add(route);
         perFile[file] = (perFile[file] ?? 0) + 1;
       }
@@ -146,13 +163,13 @@ describe("the document", () => {
     assert.deepEqual([...contract.document.components.schemas.Problem.properties.code.enum].sort(), codes.sort());
   });
 
-  test("the violation codes are the body-field codes and the password policy's rules", () => {
+  test("the violation codes are the body-field codes, the password policy's rules and the server's breach check", () => {
     const header = readFileSync(path.join(ROOT, "core/include/sesame/password_policy.hpp"), "utf8");
     const start = header.indexOf("enum class PasswordViolationCode");
     const rules = [...header.slice(start, header.indexOf("};", start)).matchAll(/^\s*(password_\w+)\s*(?:=\s*\d+\s*)?,/gm)].map((m) => m[1]);
     assert.ok(rules.length >= 5, `parsed ${rules.length} rules from password_policy.hpp`);
     assert.deepEqual([...contract.document.components.schemas.ProblemViolation.properties.code.enum].sort(),
-                     ["invalid_field", "missing_field", ...rules].sort());
+                     ["invalid_field", "missing_field", "password_breached", ...rules].sort());
   });
 });
 
@@ -468,7 +485,7 @@ describe("routing and public endpoints", () => {
   test("a body over the limit is refused with 413 whatever the method", async () => {
     const huge = JSON.stringify({ padding: "x".repeat(70 * 1024) });
     for (const { method, template } of contract.operations()) {
-      const target = template.replaceAll(/\{[^}]+\}/g, "contract-probe");
+      const target = probeTarget(template);
       const response = await call(method, target, { body: huge, contentType: "application/json", expect: 413 });
       assert.equal(response.body.code, "payload_too_large");
     }
@@ -485,6 +502,68 @@ describe("routing and public endpoints", () => {
     await call("GET", "/healthz", { expect: 200 });
     const ready = await call("GET", "/readyz", { expect: 200 });
     assert.equal(ready.body.database, "sqlite");
+  });
+});
+
+describe("recovery", () => {
+  // The token of the newest link to `action` in the dev mailbox of `email`.
+  async function mailedToken(email, action) {
+    const mailbox = await call("GET", `/api/v1/dev/mailbox?to=${encodeURIComponent(email)}`, { on: devServer, expect: 200 });
+    const texts = mailbox.body.messages.map((m) => m.text).filter((t) => t.includes(`action=${action}`));
+    assert.ok(texts.length > 0, `no ${action} mail to ${email}`);
+    const match = texts.at(-1).match(/https:\/\/auth\.example\.test\/\?action=[a-z-]+&token=([A-Za-z0-9_-]{43})/);
+    assert.ok(match, texts.at(-1));
+    return match[1];
+  }
+
+  test("reset initiate answers 202 with no body for any address", async () => {
+    const known = await call("POST", "/api/v1/auth/password/reset/initiate", { json: { email: await register() }, expect: 202 });
+    const unknown = await call("POST", "/api/v1/auth/password/reset/initiate", { json: { email: uniqueEmail("nobody") }, expect: 202 });
+    assert.equal(known.text, "");
+    assert.equal(unknown.text, "");
+    await call("POST", "/api/v1/auth/password/reset/initiate", { json: { mail: "x" }, expect: 422 });
+    await call("POST", "/api/v1/auth/password/reset/initiate", { body: "{", contentType: "application/json", expect: 400 });
+  });
+
+  test("forged tokens are refused with their own codes", async () => {
+    const reset = await call("POST", "/api/v1/auth/password/reset/complete", { json: { token: "forged", new_password: NEW_PASSWORD }, expect: 400 });
+    assert.equal(reset.body.code, "reset_token_invalid");
+    const verify = await call("POST", "/api/v1/auth/email/verify", { json: { token: "forged" }, expect: 400 });
+    assert.equal(verify.body.code, "verification_token_invalid");
+    await call("POST", "/api/v1/auth/email/verify", { json: {}, expect: 422 });
+  });
+
+  test("the dev mailbox is absent outside dev mode and needs `to` in it", async () => {
+    await call("GET", "/api/v1/dev/mailbox?to=a@example.test", { expect: 404 });
+    await call("GET", "/api/v1/dev/mailbox", { on: devServer, expect: 422 });
+  });
+
+  test("verification by mail, then reset by mail, on a server that requires verified addresses", async () => {
+    const email = uniqueEmail("recover");
+    await call("POST", "/api/v1/auth/register", { on: devServer, json: { email, password: PASSWORD }, expect: 201 });
+    const refused = await call("POST", "/api/v1/auth/token", { on: devServer, json: { email, password: PASSWORD }, expect: 403 });
+    assert.equal(refused.body.code, "email_not_verified");
+    await call("POST", "/api/v1/auth/email/verify/resend", { on: devServer, json: { email }, expect: 202 });
+    await call("POST", "/api/v1/auth/email/verify", { on: devServer, json: { token: await mailedToken(email, "verify-email") }, expect: 204 });
+    const tokens = (await call("POST", "/api/v1/auth/token", { on: devServer, json: { email, password: PASSWORD }, expect: 200 })).body;
+    const me = await call("GET", "/api/v1/auth/me", { on: devServer, bearer: tokens.access_token, expect: 200 });
+    assert.equal(me.body.email_verified, true);
+
+    await call("POST", "/api/v1/auth/password/reset/initiate", { on: devServer, json: { email }, expect: 202 });
+    const token = await mailedToken(email, "reset-password");
+    const weak = await call("POST", "/api/v1/auth/password/reset/complete", { on: devServer, json: { token, new_password: "short" }, expect: 422 });
+    assert.equal(weak.body.code, "password_policy_violation");
+    await call("POST", "/api/v1/auth/password/reset/complete", { on: devServer, json: { token, new_password: NEW_PASSWORD }, expect: 204 });
+    const revoked = await call("GET", "/api/v1/auth/me", { on: devServer, bearer: tokens.access_token, expect: 401 });
+    assert.equal(revoked.body.code, "session_revoked");
+    await call("POST", "/api/v1/auth/token", { on: devServer, json: { email, password: NEW_PASSWORD }, expect: 200 });
+  });
+
+  test("resend with a Bearer token answers 202, a bad one 401", async () => {
+    const tokens = await signIn(await register());
+    await call("POST", "/api/v1/auth/email/verify/resend", { bearer: tokens.access_token, expect: 202 });
+    const refused = await call("POST", "/api/v1/auth/email/verify/resend", { bearer: "not-a-token", expect: 401 });
+    assert.equal(refused.body.code, "invalid_token");
   });
 });
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "sesame/password_breach.hpp"
 #include "sesame/password_policy.hpp"
 #include "printing.hpp"
 #include "vectors.hpp"
@@ -139,4 +140,23 @@ BOOST_AUTO_TEST_CASE(blocklist_match_is_exact_not_prefix) {
   BOOST_TEST(!is_common_password("passwor"));
   BOOST_TEST(!is_common_password(""));
   BOOST_TEST(!is_common_password(std::string("password\0", 9)));
+}
+
+// The k-anonymity range query of the breached-password check.
+BOOST_AUTO_TEST_CASE(breach_range_query_splits_the_upper_case_sha1) {
+  // SHA-1("password") = 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8 (FIPS 180 implementation, known value)
+  const auto query = sesame::breach_range_query("password");
+  BOOST_TEST(query.prefix == "5BAA6");
+  BOOST_TEST(query.suffix == "1E4C9B93F3F0682250B6CF8331B7EE68FD8");
+}
+
+BOOST_AUTO_TEST_CASE(breach_count_reads_suffix_count_lines_and_ignores_padding) {
+  const std::string suffix = "1E4C9B93F3F0682250B6CF8331B7EE68FD8";
+  BOOST_TEST(sesame::breach_count("0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n1e4c9b93f3f0682250b6cf8331b7ee68fd8:9545824\r\n",
+                                  suffix) == 9545824);
+  BOOST_TEST(sesame::breach_count("1E4C9B93F3F0682250B6CF8331B7EE68FD8:0\r\n", suffix) == 0);  // padding
+  BOOST_TEST(sesame::breach_count("", suffix) == 0);
+  BOOST_TEST(sesame::breach_count("1E4C9B93F3F0682250B6CF8331B7EE68FD8:lots\n1E4C9B93F3F0682250B6CF8331B7EE68FD8\n", suffix) == 0);
+  BOOST_TEST(sesame::breach_count("garbage\n1E4C9B93F3F0682250B6CF8331B7EE68FD8:3", suffix) == 3);  // no final newline
+  BOOST_TEST(sesame::breach_count("1E4C9B93F3F0682250B6CF8331B7EE68FD:3\n", suffix) == 0);  // a shorter suffix is another
 }

@@ -258,6 +258,19 @@ export class AuthClient {
   async verifyEmail({ token } = {}) { await this.#request('POST', '/email/verify', { body: { token } }); }
 
   /**
+   * A new verification link; older ones stop working. Signed in: for this user.
+   * With `email` (and no session): for an account whose sign-in is refused with
+   * `email_not_verified`; resolves whether or not the address has an account.
+   */
+  async resendVerification({ email } = {}) {
+    if (email === undefined) {
+      await this.#authorized('POST', '/email/verify/resend');
+    } else {
+      await this.#request('POST', '/email/verify/resend', { body: { email } });
+    }
+  }
+
+  /**
    * Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in.
    * `password` is needed when the sign-in is older than 10 minutes (else `reauthentication_required`).
    */
@@ -640,6 +653,12 @@ export class AuthClient {
     try {
       return await this.#request(method, path, { body, token });
     } catch (error) {
+      if (error instanceof AuthApiError && error.code === 'session_revoked') {
+        // The session ended elsewhere (revoked, password changed): the refresh that this
+        // triggers is refused, which signs out this tab and the others.
+        await this.refreshSession().catch(() => {});
+        throw error;
+      }
       // Only a refused token is worth a refresh: a wrong password or code would be sent twice.
       if (!(error instanceof AuthApiError) || !TOKEN_REFUSED_CODES.has(error.code)) throw error;
       const refreshed = await this.refreshSession();

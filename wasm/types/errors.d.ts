@@ -71,6 +71,8 @@ export type SesameErrorCode =
   | 'mfa_setup_not_started'
   | 'reset_token_invalid'
   | 'verification_token_invalid'
+  | 'password_breached'
+  | 'email_not_verified'
   // availability
   | 'server_busy'
   | 'service_unavailable'

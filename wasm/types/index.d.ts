@@ -387,6 +387,13 @@ export declare class AuthClient {
   /** With the token from the verification mail. */
   verifyEmail(verification: { token: string }): Promise<void>;
 
+  /**
+   * A new verification link (older ones stop working): for the signed-in user,
+   * or, with `email` and no session, for an account whose sign-in is refused
+   * with `email_not_verified` (resolves whether or not the address has an account).
+   */
+  resendVerification(request?: { email?: string }): Promise<void>;
+
   /** Starts TOTP enrolment: the QR code (drawn here, by the core), the parsed URI and the secret for typing in. */
   setupTotp(options?: { qr?: QrOptions | undefined; password?: string | undefined }): Promise<TotpEnrolment>;
 

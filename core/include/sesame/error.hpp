@@ -83,6 +83,8 @@ enum class ErrorCode : std::uint16_t {
   internal_error,
   reauthentication_required,  // a sensitive change needs a recent sign-in or the password again
   mfa_enrollment_required,    // an enrolment-only token (SESAME_REQUIRE_MFA) used for anything else
+  password_breached,          // the password appears in known breaches (k-anonymity range API)
+  email_not_verified,         // sign-in refused until the address is verified (SESAME_REQUIRE_VERIFIED_EMAIL)
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".

@@ -9,12 +9,14 @@
 #include <string_view>
 
 #include "auth/accounts/account_service.hpp"
+#include "auth/recovery/recovery_service.hpp"
 #include "auth/login/login_service.hpp"
 #include "auth/mfa/mfa_service.hpp"
 #include "auth/sessions/session_service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/router.hpp"
 #include "http/worker_pool.hpp"
+#include "mail/dev_mailbox.hpp"
 #include "security/ip_rate_limiter.hpp"
 
 namespace sesame::server {
@@ -40,6 +42,8 @@ struct ApiServices {
   IpRateLimiter& ip_limiter;
   RefreshCookie refresh_cookie;
   std::size_t max_body_bytes = 64 * 1024;
+  RecoveryService* recovery = nullptr;       // password reset, email verification
+  DevMailboxReader* dev_mailbox = nullptr;   // set only in dev mode (SESAME_DEV=1)
 };
 
 // register, token, refresh, logout, me, password change, /.well-known/jwks.json
@@ -48,5 +52,17 @@ void add_auth_routes(http::Router& router, const ApiServices& services);
 void add_session_routes(http::Router& router, const ApiServices& services);
 // the second step of sign-in, TOTP setup/confirm/disable, backup codes
 void add_mfa_routes(http::Router& router, const ApiServices& services);
+
+// Where the demo page (web-demo/) and the SDK package it imports are.
+struct DemoSite {
+  std::string web_dir;
+  std::string sdk_dir;
+};
+// GET / (the page), /demo/* (its scripts and styles) and /sdk/* (the package)
+void add_demo_routes(http::Router& router, const DemoSite& site);
+// password reset initiate/complete, email verify and verify/resend
+void add_recovery_routes(http::Router& router, const ApiServices& services);
+// GET /api/v1/dev/mailbox; registered only when services.dev_mailbox is set
+void add_dev_routes(http::Router& router, const ApiServices& services);
 
 }  // namespace sesame::server

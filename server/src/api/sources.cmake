@@ -5,5 +5,8 @@ set(SESAME_SERVER_API_SOURCES
   src/api/auth_routes.cpp
   src/api/session_routes.cpp
   src/api/mfa_routes.cpp
+  src/api/demo_routes.cpp
+  src/api/recovery_routes.cpp
+  src/api/dev_routes.cpp
   src/app/app.cpp
 )

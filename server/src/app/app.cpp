@@ -7,10 +7,17 @@
 #include "auth/lockout.hpp"
 #include "auth/login/login_service.hpp"
 #include "auth/mfa/mfa_service.hpp"
+#include "auth/password_screen.hpp"
+#include "auth/recovery/account_mail.hpp"
+#include "auth/recovery/recovery_service.hpp"
 #include "auth/sessions/session_service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "http/http_server.hpp"
 #include "http/worker_pool.hpp"
+#include "mail/dev_mailbox.hpp"
+#include "mail/mail_sink.hpp"
+#include "mail/outbox_sender.hpp"
+#include "security/breached_password_check.hpp"
 #include "security/ip_rate_limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/server_secrets.hpp"
@@ -33,6 +40,13 @@ class App::Parts {
   std::unique_ptr<TokenSealer> successor_sealer;
   std::unique_ptr<TokenSealer> totp_sealer;
   std::unique_ptr<AuditTrail> audit;
+  std::unique_ptr<BreachedPasswordCheck> breached_passwords;  // null when SESAME_BREACHED_PASSWORDS_URL is unset
+  std::unique_ptr<PasswordScreen> password_screen;
+  std::unique_ptr<AccountMail> account_mail;
+  std::unique_ptr<MailSink> mail_sink;
+  std::unique_ptr<OutboxSender> mail_sender;
+  std::unique_ptr<DevMailboxReader> dev_mailbox;  // dev mode only
+  std::unique_ptr<RecoveryService> recovery;
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<AccountLockout> lockout;
   std::unique_ptr<AccountService> accounts;
@@ -54,12 +68,15 @@ RefreshCookie refresh_cookie_for(const Config& config) {
 
 http::Router build_router(App::Parts& p) {
   http::Router router;
-  const ApiServices services{*p.accounts,     *p.login,       *p.tokens,
-                             *p.sessions,     *p.mfa,         *p.hashing_pool,
-                             *p.ip_limiter,   refresh_cookie_for(p.config), p.config.max_body_bytes};
+  const ApiServices services{*p.accounts,  *p.login,        *p.tokens,     *p.sessions,
+                             *p.mfa,       *p.hashing_pool, *p.ip_limiter, refresh_cookie_for(p.config),
+                             p.config.max_body_bytes, p.recovery.get(), p.dev_mailbox.get()};
   add_auth_routes(router, services);
   add_session_routes(router, services);
   add_mfa_routes(router, services);
+  add_recovery_routes(router, services);
+  add_dev_routes(router, services);
+  if (p.config.demo) add_demo_routes(router, DemoSite{p.config.web_dir, p.config.sdk_dir});
   router.add(http::Method::get, "/healthz", [](const http::Request&) {
     return http::Response::json(200, {{"status", "ok"}, {"version", std::string(version())}});
   });
@@ -76,6 +93,38 @@ http::Router build_router(App::Parts& p) {
     return http::Response::text(200, std::string(openapi_document()), std::string(http::kJsonMediaType));
   });
   return router;
+}
+
+// Mail: templates, the sink (SMTP when configured; else the dev mailbox in
+// dev mode, stdout otherwise), the outbox sender, and the breached-password check.
+Result<void> build_mail(App::Parts& p) {
+  const Config& config = p.config;
+  if (!config.breached_passwords_url.empty()) {
+    p.breached_passwords = std::make_unique<RangeApiBreachCheck>(
+        config.breached_passwords_url, std::chrono::milliseconds(config.breached_passwords_timeout_ms));
+  }
+  p.password_screen = std::make_unique<PasswordScreen>(PasswordPolicy{}, p.breached_passwords.get());
+  p.account_mail = std::make_unique<AccountMail>(MailTemplates(config.product_name, config.public_url), p.random);
+  if (!config.smtp_url.empty()) {
+    SmtpSettings smtp{config.smtp_url, config.mail_from, {}, {}, 30};
+    if (!config.smtp_credentials_file.empty()) {
+      auto with_file = with_credentials_file(std::move(smtp), config.smtp_credentials_file);
+      if (!with_file.ok()) return with_file.error();
+      smtp = std::move(with_file.value());
+    }
+    p.mail_sink = std::make_unique<SmtpSink>(std::move(smtp));
+  } else if (config.dev) {
+    p.mail_sink = std::make_unique<DevMailboxSink>();
+  } else {
+    p.mail_sink = std::make_unique<StdoutSink>(config.mail_from);
+  }
+  OutboxSenderOptions sending;
+  sending.poll_interval = std::chrono::milliseconds(config.mail_poll_ms);
+  sending.max_attempts = config.mail_max_attempts;
+  sending.keep_bodies = config.dev;  // the dev mailbox shows what was sent
+  p.mail_sender = std::make_unique<OutboxSender>(*p.store, *p.mail_sink, *p.clock, sending);
+  if (config.dev) p.dev_mailbox = std::make_unique<DevMailboxReader>(*p.store);
+  return {};
 }
 
 }  // namespace
@@ -113,20 +162,27 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
 
   const Clock& clock_ref = *p->clock;
   p->audit = std::make_unique<AuditTrail>(*p->store, p->random);
+  if (auto mail = build_mail(*p); !mail.ok()) return mail.error();
   p->tokens = std::make_unique<TokenService>(
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
-                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60});
+                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60},
+      p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit,
       LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
-  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout);
+  p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout,
+                                                 *p->password_screen, *p->account_mail);
   MfaPolicy mfa_policy;
   mfa_policy.totp_issuer = config.totp_issuer;
   p->mfa = std::make_unique<MfaService>(*p->store, *p->hasher, *p->totp_sealer, *p->tokens, *p->lockout, p->random,
-                                        clock_ref, *p->audit, mfa_policy);
+                                        clock_ref, *p->audit, *p->account_mail, mfa_policy);
   p->login = std::make_unique<LoginService>(*p->store, *p->hasher, *p->tokens, *p->mfa, *p->lockout, clock_ref,
-                                            *p->audit, config.require_mfa);
+                                            *p->audit,
+                                            LoginService::Requirements{config.require_mfa, config.require_verified_email});
+  p->recovery = std::make_unique<RecoveryService>(*p->store, *p->hasher, clock_ref, *p->audit, *p->account_mail,
+                                                  *p->password_screen,
+                                                  RecoveryPolicy{config.reset_mails_per_hour, config.reset_mails_per_hour});
   p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
   p->ip_limiter = std::make_unique<IpRateLimiter>(config.rate_limit_per_ip);
   p->hashing_pool = std::make_unique<http::WorkerPool>(static_cast<std::size_t>(config.hash_workers),
@@ -149,11 +205,15 @@ Outcome<api::User> App::create_admin(const api::RegisterRequest& request) {
   return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", ""});
 }
 
-void App::start() { parts_->http->start(); }
+void App::start() {
+  parts_->http->start();
+  parts_->mail_sender->start();
+}
 std::uint16_t App::port() const { return parts_->http->port(); }
 
 void App::stop() {
   if (parts_->http) parts_->http->stop();
+  if (parts_->mail_sender) parts_->mail_sender->stop();
   if (parts_->hashing_pool) parts_->hashing_pool->stop();
 }
 

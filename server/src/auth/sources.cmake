@@ -10,4 +10,7 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/sessions/session_service.cpp
   src/auth/mfa/backup_code_hashing.cpp
   src/auth/mfa/mfa_service.cpp
+  src/auth/password_screen.cpp
+  src/auth/recovery/account_mail.cpp
+  src/auth/recovery/recovery_service.cpp
 )

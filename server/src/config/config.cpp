@@ -137,6 +137,19 @@ Result<Config> load_config(const Environment& env) {
   read.integer<std::size_t>("SESAME_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 * 1024 * 1024);
   read.flag("SESAME_REQUIRE_MFA", config.require_mfa);
   read.text("SESAME_TOTP_ISSUER", config.totp_issuer);
+  read.flag("SESAME_DEMO", config.demo);
+  read.text("SESAME_WEB_DIR", config.web_dir);
+  read.text("SESAME_SDK_DIR", config.sdk_dir);
+  read.text("SESAME_PRODUCT_NAME", config.product_name);
+  read.text("SESAME_SMTP_URL", config.smtp_url);
+  read.text("SESAME_SMTP_CREDENTIALS_FILE", config.smtp_credentials_file);
+  read.text("SESAME_MAIL_FROM", config.mail_from);
+  read.integer<int>("SESAME_MAIL_POLL_MS", config.mail_poll_ms, 10, 600'000);
+  read.integer<int>("SESAME_MAIL_MAX_ATTEMPTS", config.mail_max_attempts, 1, 100);
+  read.flag("SESAME_REQUIRE_VERIFIED_EMAIL", config.require_verified_email);
+  read.integer<int>("SESAME_RESET_MAILS_PER_HOUR", config.reset_mails_per_hour, 1, 100);
+  read.text("SESAME_BREACHED_PASSWORDS_URL", config.breached_passwords_url);
+  read.integer<int>("SESAME_BREACHED_PASSWORDS_TIMEOUT_MS", config.breached_passwords_timeout_ms, 100, 30'000);
   if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
 
   if (config.listen.rfind(':') == std::string::npos) {
@@ -151,6 +164,22 @@ Result<Config> load_config(const Environment& env) {
   // Every instance behind one load balancer, given the balancer's URL, agrees on the issuer.
   if (config.issuer.empty()) config.issuer = config.public_url;
   if (config.totp_issuer.empty()) config.totp_issuer = url_host(config.public_url);
+  // Run from a checkout, the demo page and the SDK the wasm build staged are found without settings.
+  if (config.web_dir.empty()) config.web_dir = std::string(SESAME_SOURCE_DIR) + "/web-demo";
+  if (config.sdk_dir.empty()) config.sdk_dir = std::string(SESAME_SOURCE_DIR) + "/build/wasm/package";
+  if (!config.smtp_url.empty() && config.smtp_url.rfind("smtp://", 0) != 0 && config.smtp_url.rfind("smtps://", 0) != 0) {
+    return Error{ErrorCode::invalid_argument, "SESAME_SMTP_URL must start with smtp:// or smtps://"};
+  }
+  if (!config.breached_passwords_url.empty() && config.breached_passwords_url.rfind("http://", 0) != 0 &&
+      config.breached_passwords_url.rfind("https://", 0) != 0) {
+    return Error{ErrorCode::invalid_argument, "SESAME_BREACHED_PASSWORDS_URL must start with http:// or https://"};
+  }
+  if (config.product_name.empty()) return Error{ErrorCode::invalid_argument, "SESAME_PRODUCT_NAME must not be empty"};
+  if (config.mail_from.empty()) {
+    std::string host = url_host(config.public_url);
+    if (host.empty() || host.front() == '[' || (host.front() >= '0' && host.front() <= '9') || host.find('.') == std::string::npos) host = "localhost";
+    config.mail_from = config.product_name + " <no-reply@" + host + ">";
+  }
   if (config.session_max_age_seconds < config.refresh_token_ttl_seconds) {
     // A refresh token never outlives its session's absolute lifetime.
     config.refresh_token_ttl_seconds = config.session_max_age_seconds;

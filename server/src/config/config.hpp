@@ -38,6 +38,20 @@ struct Config {
   std::size_t max_body_bytes = 64 * 1024;           // SESAME_MAX_BODY_BYTES
   bool require_mfa = false;                         // SESAME_REQUIRE_MFA=1: no full session without TOTP
   std::string totp_issuer;                          // SESAME_TOTP_ISSUER; default the host of public_url
+  bool demo = true;                                 // SESAME_DEMO=0 turns the demo page and /sdk/ off
+  std::string web_dir;                              // SESAME_WEB_DIR; default the checkout's web-demo/
+  std::string sdk_dir;                              // SESAME_SDK_DIR; default the checkout's build/wasm/package/
+  // Mail and recovery.
+  std::string product_name = "Sesame";              // SESAME_PRODUCT_NAME: in mail subjects and bodies
+  std::string smtp_url;                             // SESAME_SMTP_URL: smtp://host:port or smtps://user:pass@host:port
+  std::string smtp_credentials_file;                // SESAME_SMTP_CREDENTIALS_FILE: "user:password" on one line
+  std::string mail_from;                            // SESAME_MAIL_FROM; default "<product> <no-reply@host of public_url>"
+  int mail_poll_ms = 1000;                          // SESAME_MAIL_POLL_MS: how often the sender looks at the outbox
+  int mail_max_attempts = 10;                       // SESAME_MAIL_MAX_ATTEMPTS before a message is given up
+  bool require_verified_email = false;              // SESAME_REQUIRE_VERIFIED_EMAIL=1: no sign-in before verification
+  int reset_mails_per_hour = 3;                     // SESAME_RESET_MAILS_PER_HOUR per address
+  std::string breached_passwords_url;               // SESAME_BREACHED_PASSWORDS_URL: range API base; empty: off
+  int breached_passwords_timeout_ms = 2000;         // SESAME_BREACHED_PASSWORDS_TIMEOUT_MS
 };
 
 using Environment = std::map<std::string, std::string>;

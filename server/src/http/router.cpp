@@ -25,20 +25,27 @@ std::optional<std::vector<std::string_view>> split_path(std::string_view path) {
   return segments;
 }
 
-bool is_parameter(std::string_view segment) noexcept { return segment.size() > 1 && segment.front() == ':'; }
+bool is_parameter(std::string_view segment) noexcept {
+  return segment.size() > 1 && (segment.front() == ':' || segment.front() == '*');
+}
+bool is_rest(std::string_view segment) noexcept { return segment.size() > 1 && segment.front() == '*'; }
+bool ends_in_rest(const Router::Route& route) noexcept { return !route.segments.empty() && is_rest(route.segments.back()); }
 
-// True when every segment matches; a parameter matches any segment.
+// True when every segment matches; a parameter matches any segment, a rest
+// parameter every remaining one (at least one).
 bool segments_match(const std::vector<std::string>& pattern, const std::vector<std::string_view>& path) {
-  if (pattern.size() != path.size()) return false;
-  for (std::size_t i = 0; i < path.size(); ++i) {
+  const bool rest = !pattern.empty() && is_rest(pattern.back());
+  if (rest ? path.size() < pattern.size() : pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (!is_parameter(pattern[i]) && pattern[i] != path[i]) return false;
   }
   return true;
 }
 
-// True when `a` is more specific than `b`: the first segment where they differ
-// in kind is literal in `a`.
+// True when `a` is more specific than `b`: a route without a rest parameter
+// wins; otherwise the first segment where they differ in kind is literal in `a`.
 bool more_specific(const Router::Route& a, const Router::Route& b) {
+  if (ends_in_rest(a) != ends_in_rest(b)) return !ends_in_rest(a);
   for (std::size_t i = 0; i < a.segments.size() && i < b.segments.size(); ++i) {
     const bool a_param = is_parameter(a.segments[i]);
     const bool b_param = is_parameter(b.segments[i]);
@@ -65,6 +72,9 @@ Router& Router::add_async(Method method, std::string_view pattern, AsyncHandler 
   }
   auto segments = split_path(pattern);
   if (!segments) throw std::invalid_argument("route pattern must be '/' or /segment/...: " + std::string(pattern));
+  for (std::size_t i = 0; i + 1 < segments->size(); ++i) {
+    if (is_rest((*segments)[i])) throw std::invalid_argument("only the last segment may be *rest: " + std::string(pattern));
+  }
   for (const Route& route : routes_) {
     if (route.method == method && route.pattern == pattern) {
       throw std::invalid_argument("route registered twice: " + std::string(method_name(method)) + " " +
@@ -98,7 +108,14 @@ Router::Match Router::match(Method method, std::string_view path) const {
   result.kind = Match::Kind::found;
   result.route = best;
   for (std::size_t i = 0; i < best->segments.size(); ++i) {
-    if (is_parameter(best->segments[i])) {
+    if (is_rest(best->segments[i])) {
+      std::string rest;
+      for (std::size_t j = i; j < segments->size(); ++j) {
+        if (j > i) rest += '/';
+        rest += percent_decode((*segments)[j], false);
+      }
+      result.path_params.emplace_back(best->segments[i].substr(1), std::move(rest));
+    } else if (is_parameter(best->segments[i])) {
       result.path_params.emplace_back(best->segments[i].substr(1), percent_decode((*segments)[i], false));
     }
   }

@@ -2,7 +2,9 @@
 // Method + path pattern → handler. Patterns are literal segments and `:name`
 // parameters ("/api/v1/auth/sessions/:id"); a literal segment wins over a
 // parameter at the same place, so "/sessions/current" can sit next to
-// "/sessions/:id". The router is filled before the server starts and only
+// "/sessions/:id". A last segment `*name` takes one or more remaining
+// segments, joined by '/' ("/sdk/*path" serves "/sdk/lib/index.js"), and
+// loses to any route that matches without it. The router is filled before the server starts and only
 // read afterwards, so it needs no lock.
 
 #include <functional>

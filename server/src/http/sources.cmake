@@ -9,6 +9,7 @@ set(SESAME_SERVER_HTTP_SOURCES
   src/http/request.cpp
   src/http/response.cpp
   src/http/router.cpp
+  src/http/static_files.cpp
   src/http/termination_signals.cpp
   src/http/worker_pool.cpp
 )

@@ -10,4 +10,5 @@ set(SESAME_SERVER_SECURITY_SOURCES
   src/security/token_sealer.cpp
   src/security/opaque_token.cpp
   src/security/ip_rate_limiter.cpp
+  src/security/breached_password_check.cpp
 )

@@ -107,4 +107,37 @@ struct AuditEventRecord {
   std::string details_json = "{}";  // never secrets
 };
 
+// One message of the mail outbox. Bodies hold links with tokens in the clear
+// until the message is sent (then they are scrubbed, except in dev mode).
+struct MailRecord {
+  std::string id;        // UUIDv7: time-ordered
+  std::string kind;      // "email_verification", "password_reset", "alert.password_changed", ...
+  std::string to;        // the address as registered
+  std::string to_key;    // its canonical form (the dev mailbox looks it up)
+  std::string user_id;   // may be empty
+  std::string subject;
+  std::string text_body;
+  std::string html_body;
+  std::int64_t created_at = 0;
+  int attempts = 0;
+  std::int64_t next_attempt_at = 0;
+  std::optional<std::int64_t> sent_at;
+  std::optional<std::int64_t> failed_at;  // the sender gave up after its last attempt
+  std::string last_error;
+};
+
+// A single-use token mailed to a user; only its SHA-256 is stored.
+struct AccountTokenRecord {
+  std::string token_hash;
+  std::string purpose;  // kEmailVerificationPurpose | kPasswordResetPurpose
+  UserId user_id;
+  std::string email_key;  // the address the token was sent to
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  std::optional<std::int64_t> used_at;
+};
+
+inline constexpr char kEmailVerificationPurpose[] = "email_verification";
+inline constexpr char kPasswordResetPurpose[] = "password_reset";
+
 }  // namespace sesame::server

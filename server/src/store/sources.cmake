@@ -12,7 +12,9 @@ set(SESAME_SERVER_STORE_SOURCES
   src/store/json_columns.cpp
   src/store/sqlite/sqlite_connection.cpp
   src/store/sqlite/sqlite_store.cpp
+  src/store/sqlite/sqlite_recovery_store.cpp
   src/store/postgres/postgres_pool.cpp
   src/store/postgres/postgres_store.cpp
+  src/store/postgres/postgres_recovery_store.cpp
   ${SESAME_SERVER_EMBEDDED_MIGRATIONS}
 )

@@ -126,15 +126,18 @@ class MfaStore {
   [[nodiscard]] virtual Result<bool> save_pending_totp(const TotpCredentialRecord& pending) = 0;
   // In one transaction: confirms the pending credential whose secret is still
   // `secret_sealed` (a setup in between replaced it: false), sets its
-  // last_accepted_step to `step` and replaces the user's backup codes with `codes`.
+  // last_accepted_step to `step`, replaces the user's backup codes with `codes`
+  // and queues the `alert` mail.
   [[nodiscard]] virtual Result<bool> confirm_totp(const UserId& user, std::string_view secret_sealed,
                                                   std::int64_t step, std::int64_t now,
-                                                  const std::vector<BackupCodeRecord>& codes) = 0;
+                                                  const std::vector<BackupCodeRecord>& codes,
+                                                  const MailRecord& alert) = 0;
   // Raises the confirmed credential's last_accepted_step to `step` when it is
   // lower (or unset). Of concurrent calls with one step, exactly one gets true.
   [[nodiscard]] virtual Result<bool> advance_totp_step(const UserId& user, std::int64_t step) = 0;
-  // Removes the credential and every backup code; false when there was none.
-  [[nodiscard]] virtual Result<bool> delete_totp(const UserId& user) = 0;
+  // Removes the credential and every backup code and queues the `alert` mail,
+  // in one transaction; false (and nothing queued) when there was none.
+  [[nodiscard]] virtual Result<bool> delete_totp(const UserId& user, const MailRecord& alert) = 0;
 
   // The user's unused codes with this lookup prefix.
   [[nodiscard]] virtual Result<std::vector<BackupCodeRecord>> find_backup_codes(const UserId& user,
@@ -167,12 +170,84 @@ class AuditStore {
                                                                               int limit) = 0;
 };
 
+// The durable mail outbox. Messages are usually written by the AccountTokenStore
+// calls below, in the transaction of the change that causes them.
+class MailOutboxStore {
+ public:
+  virtual ~MailOutboxStore() = default;
+  [[nodiscard]] virtual Result<void> enqueue_mail(const MailRecord& mail) = 0;
+  // Claims up to `limit` due messages (oldest first) until now + lease_seconds:
+  // of several senders (processes) claiming at once, each message goes to one.
+  [[nodiscard]] virtual Result<std::vector<MailRecord>> claim_due_mail(std::int64_t now, int limit,
+                                                                      std::int64_t lease_seconds) = 0;
+  // Delivered: sent_at = now, the claim released; the bodies are emptied
+  // unless keep_bodies (dev mode: the dev mailbox shows them).
+  [[nodiscard]] virtual Result<void> mark_mail_sent(std::string_view id, std::int64_t now, bool keep_bodies) = 0;
+  // A failed attempt: attempts + 1, last_error kept, the claim released; due
+  // again at next_attempt_at, or given up (failed_at = now) when that is empty.
+  [[nodiscard]] virtual Result<void> record_mail_failure(std::string_view id, std::int64_t now,
+                                                         std::optional<std::int64_t> next_attempt_at,
+                                                         std::string_view error) = 0;
+  // Messages to an address (by canonical key), oldest first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<MailRecord>> list_mail_to(std::string_view to_key, int limit) = 0;
+};
+
+// A password change or reset, applied in one transaction.
+struct PasswordReplacement {
+  UserId user_id;
+  std::string password_hash;
+  std::optional<SessionId> keep_session;  // the session that changed it, if any
+  std::string revoke_reason;              // for every other session of the user
+  std::string lockout_key;                // cleared when not empty
+  // When set, the change happens only if this reset token is unused, unexpired
+  // and the user's; it is then marked used (with every other reset token of the user).
+  std::optional<std::string> reset_token_hash;
+  std::optional<MailRecord> alert;  // enqueued with the change
+};
+
+// Email verification and password reset tokens, and the writes that go with
+// them. Each call is one transaction, mail included.
+class AccountTokenStore {
+ public:
+  virtual ~AccountTokenStore() = default;
+  // create_user + the verification token + its mail; email_taken as create_user.
+  [[nodiscard]] virtual Result<void> create_user_with_verification(const UserRecord& user,
+                                                                  const AccountTokenRecord& token,
+                                                                  const MailRecord& mail) = 0;
+  // A new token and its mail; every other unused token of that user and
+  // purpose stops working.
+  [[nodiscard]] virtual Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) = 0;
+  // The mail budget of an address for unauthenticated requests (reset,
+  // verification resend): when fewer than `max_mails` requests were recorded
+  // under `budget_key` (e.g. "reset:" + email_key) since now - window_seconds,
+  // records this one and, when given, issues `token` with `mail` (as
+  // issue_account_token) → true. Otherwise changes nothing → false. Unknown
+  // addresses are recorded too, so they cost the same work.
+  [[nodiscard]] virtual Result<bool> record_mail_request(std::string_view budget_key, std::int64_t now,
+                                                            std::int64_t window_seconds, int max_mails,
+                                                            const std::optional<AccountTokenRecord>& token,
+                                                            const std::optional<MailRecord>& mail) = 0;
+  [[nodiscard]] virtual Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) = 0;
+  // Uses a verification token: when it is unused, unexpired and its address is
+  // still the user's, marks it used, sets email_verified and enqueues `alert`;
+  // returns the user. Otherwise changes nothing → nullopt.
+  [[nodiscard]] virtual Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
+                                                                  const std::optional<MailRecord>& alert) = 0;
+  // Sets the password hash, revokes the sessions, clears the lockout and
+  // enqueues the alert; the number of sessions revoked, or nullopt when the
+  // reset token was no longer usable (then nothing changed).
+  [[nodiscard]] virtual Result<std::optional<int>> replace_password(const PasswordReplacement& change,
+                                                                   std::int64_t now) = 0;
+};
+
 class Store : public AccountStore,
               public SessionStore,
               public RefreshTokenStore,
               public LockoutStore,
               public MfaStore,
-              public AuditStore {
+              public AuditStore,
+              public MailOutboxStore,
+              public AccountTokenStore {
  public:
   // Applies the numbered migrations not yet recorded in schema_migrations; safe
   // to run twice and from several processes at once. Returns how many it applied.

@@ -434,3 +434,46 @@ BOOST_AUTO_TEST_CASE(the_database_never_holds_a_totp_secret_or_a_backup_code_in_
   }
   for (const auto& needle : needles) BOOST_TEST(haystack.find(needle) == std::string::npos, "found " << needle);
 }
+
+BOOST_AUTO_TEST_CASE(turning_totp_on_and_off_is_mailed_and_a_password_reset_keeps_it_on) {
+  ApiServer server(Environment{{"SESAME_DEV", "1"}});
+  const auto user = enrol(server, "pia@example.com");
+  const auto mailbox = [&] { return server.http().get("/api/v1/dev/mailbox?to=" + user.email).json()["messages"]; };
+  const auto subjects = [&] {
+    std::vector<std::string> out;
+    for (const auto& message : mailbox()) out.push_back(message["subject"]);
+    return out;
+  };
+  const auto has_subject = [&](const std::string& subject) {
+    const auto all = subjects();
+    return std::find(all.begin(), all.end(), subject) != all.end();
+  };
+  BOOST_TEST(has_subject("Two-factor authentication is on for your Sesame account"));
+
+  // A forgotten password: the reset ends every session but leaves TOTP on.
+  BOOST_TEST_REQUIRE(server.http().post_json("/api/v1/auth/password/reset/initiate", {{"email", user.email}}).status ==
+                     202);
+  std::string token;
+  for (const auto& message : mailbox()) {
+    const std::string text = message["text"];
+    std::smatch match;
+    if (std::regex_search(text, match, std::regex("action=reset-password&token=([A-Za-z0-9_-]+)"))) token = match[1];
+  }
+  BOOST_TEST_REQUIRE(!token.empty());
+  const std::string new_password = kPassword + " and more";
+  BOOST_TEST_REQUIRE(server.http()
+                         .post_json("/api/v1/auth/password/reset/complete", {{"token", token}, {"new_password", new_password}})
+                         .status == 204);
+  require_problem(server.get_with("/api/v1/auth/me", user.tokens["access_token"]), 401, "session_revoked");
+  const auto next = server.sign_in(user.email, new_password).json();
+  BOOST_TEST_REQUIRE(next.value("mfa_required", false));
+  auto signed_in = verify(server, next["mfa_token"], code_at(user.secret, server.clock().now_unix_seconds()));
+  BOOST_TEST_REQUIRE(signed_in.status == 200);
+  const std::string access = signed_in.json()["access_token"];
+  BOOST_TEST(server.get_with("/api/v1/auth/me", access).json()["mfa_enabled"] == true);
+
+  BOOST_TEST(server.post_with("/api/v1/auth/mfa/totp/disable", access,
+                              {{"password", new_password}, {"backup_code", user.backup_codes[0]}})
+                 .status == 204);
+  BOOST_TEST(has_subject("Two-factor authentication is off for your Sesame account"));
+}

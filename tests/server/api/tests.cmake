@@ -1,28 +1,26 @@
-# The auth API over real HTTP: the whole server in-process on an ephemeral
-# port (App), with a clock the tests move. Registered once per store.
+# The API suites over real HTTP: the whole server in-process on an ephemeral
+# port (App), with a clock the tests move. Each is one executable registered
+# twice, once per store: <name>_sqlite, and <name>_postgres on the real
+# PostgreSQL that the postgres fixture starts.
 include(${CMAKE_CURRENT_LIST_DIR}/../support/support.cmake)
-sesame_add_test(server_api_sqlite
-  SOURCES api/auth_api_test.cpp LIBRARIES sesame::server sesame::test_http_client)
-set_target_properties(server_api_sqlite PROPERTIES OUTPUT_NAME server_api_test)
-target_include_directories(server_api_sqlite PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
-set_tests_properties(server_api_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
-add_test(NAME server_api_postgres COMMAND server_api_sqlite --report_level=short --color_output=no)
-set_tests_properties(server_api_postgres PROPERTIES
-  FIXTURES_REQUIRED postgres
-  TIMEOUT 300
-  ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+function(sesame_add_api_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  sesame_add_test(${name}_sqlite SOURCES ${ARG_SOURCES}
+    LIBRARIES sesame::server sesame::test_http_client PkgConfig::PQXX ${ARG_LIBRARIES})
+  set_target_properties(${name}_sqlite PROPERTIES OUTPUT_NAME ${name}_test)
+  target_include_directories(${name}_sqlite PRIVATE ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../support)
+  set_tests_properties(${name}_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
+  add_test(NAME ${name}_postgres COMMAND ${name}_sqlite --report_level=short --color_output=no)
+  set_tests_properties(${name}_postgres PROPERTIES
+    FIXTURES_REQUIRED postgres
+    TIMEOUT 300
+    ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+endfunction()
 
-# TOTP MFA over real HTTP, likewise once per store.
-sesame_add_test(server_mfa_api_sqlite
-  SOURCES api/mfa_api_test.cpp LIBRARIES sesame::server sesame::test_http_client PkgConfig::PQXX)
-set_target_properties(server_mfa_api_sqlite PROPERTIES OUTPUT_NAME server_mfa_api_test)
-target_include_directories(server_mfa_api_sqlite PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
-set_tests_properties(server_mfa_api_sqlite PROPERTIES TIMEOUT 300 ENVIRONMENT "SESAME_TEST_STORE=sqlite")
-add_test(NAME server_mfa_api_postgres COMMAND server_mfa_api_sqlite --report_level=short --color_output=no)
-set_tests_properties(server_mfa_api_postgres PROPERTIES
-  FIXTURES_REQUIRED postgres
-  TIMEOUT 300
-  ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+sesame_add_api_test(server_api SOURCES api/auth_api_test.cpp)
+sesame_add_api_test(server_mfa_api SOURCES api/mfa_api_test.cpp)
+# Recovery and mail, with a real SMTP listener and a range-API stub on loopback.
+sesame_add_api_test(server_recovery SOURCES api/recovery_api_test.cpp LIBRARIES sesame::test_loopback_services)
 
 # Two sesame-server processes on one PostgreSQL database behave as one.
 sesame_add_test(server_two_instances

@@ -107,3 +107,45 @@ BOOST_AUTO_TEST_CASE(refresh_tokens_never_outlive_the_session) {
   BOOST_TEST_REQUIRE(config.ok());
   BOOST_TEST(config->refresh_token_ttl_seconds == 3600);
 }
+
+BOOST_AUTO_TEST_CASE(mail_and_recovery_settings) {
+  auto defaults = load_config({{"SESAME_PUBLIC_URL", "https://auth.example.com"}});
+  BOOST_TEST_REQUIRE(defaults.ok());
+  BOOST_TEST(defaults->smtp_url.empty());
+  BOOST_TEST(defaults->mail_from == "Sesame <no-reply@auth.example.com>");
+  BOOST_TEST(defaults->require_verified_email == false);
+  BOOST_TEST(defaults->breached_passwords_url.empty());
+  BOOST_TEST(defaults->breached_passwords_timeout_ms == 2000);
+  BOOST_TEST(defaults->reset_mails_per_hour == 3);
+  BOOST_TEST(defaults->mail_poll_ms == 1000);
+  // An IP address is no mail domain.
+  BOOST_TEST(load_config({})->mail_from == "Sesame <no-reply@localhost>");
+
+  auto set = load_config({{"SESAME_SMTP_URL", "smtps://user:secret@mail.example.com:465"},
+                          {"SESAME_MAIL_FROM", "Example <accounts@example.com>"},
+                          {"SESAME_REQUIRE_VERIFIED_EMAIL", "1"},
+                          {"SESAME_BREACHED_PASSWORDS_URL", "https://api.pwnedpasswords.com/range/"},
+                          {"SESAME_RESET_MAILS_PER_HOUR", "5"},
+                          {"SESAME_MAIL_POLL_MS", "50"},
+                          {"SESAME_PRODUCT_NAME", "Example"}});
+  BOOST_TEST_REQUIRE(set.ok());
+  BOOST_TEST(set->smtp_url == "smtps://user:secret@mail.example.com:465");
+  BOOST_TEST(set->mail_from == "Example <accounts@example.com>");
+  BOOST_TEST(set->require_verified_email);
+  BOOST_TEST(set->breached_passwords_url == "https://api.pwnedpasswords.com/range/");
+  BOOST_TEST(set->reset_mails_per_hour == 5);
+  BOOST_TEST(set->mail_poll_ms == 50);
+  BOOST_TEST(set->product_name == "Example");
+
+  const std::vector<Environment> bad = {{{"SESAME_SMTP_URL", "http://mail.example.com"}},
+                                        {{"SESAME_BREACHED_PASSWORDS_URL", "ftp://range.example"}},
+                                        {{"SESAME_REQUIRE_VERIFIED_EMAIL", "yes please"}},
+                                        {{"SESAME_RESET_MAILS_PER_HOUR", "0"}},
+                                        {{"SESAME_MAIL_POLL_MS", "1"}},
+                                        {{"SESAME_BREACHED_PASSWORDS_TIMEOUT_MS", "99999999"}}};
+  for (const auto& env : bad) {
+    auto config = load_config(env);
+    BOOST_TEST_REQUIRE(!config.ok());
+    BOOST_TEST(config.error().detail.find(env.begin()->first) != std::string::npos, config.error().detail);
+  }
+}

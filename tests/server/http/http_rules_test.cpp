@@ -83,6 +83,23 @@ BOOST_AUTO_TEST_CASE(router_refuses_a_route_registered_twice) {
   BOOST_CHECK_NO_THROW(router.add(Method::post, "/a", answering(200)));
 }
 
+BOOST_AUTO_TEST_CASE(router_rest_parameter_takes_the_remaining_segments_and_loses_to_any_other_route) {
+  Router router;
+  router.add(Method::get, "/sdk/*path", answering(200));
+  router.add(Method::get, "/sdk/:file", answering(201));
+  router.add(Method::get, "/sdk/lib/index.js", answering(202));
+  const auto deep = router.match(Method::get, "/sdk/lib/a%20b/tabs.js");
+  BOOST_TEST_REQUIRE((deep.kind == Router::Match::Kind::found));
+  BOOST_TEST(deep.route->pattern == "/sdk/*path");
+  BOOST_TEST(deep.path_params.at(0).first == "path");
+  BOOST_TEST(deep.path_params.at(0).second == "lib/a b/tabs.js");
+  BOOST_TEST(router.match(Method::get, "/sdk/package.json").route->pattern == "/sdk/:file");
+  BOOST_TEST(router.match(Method::get, "/sdk/lib/index.js").route->pattern == "/sdk/lib/index.js");
+  BOOST_TEST((router.match(Method::get, "/sdk").kind == Router::Match::Kind::path_unknown));
+  BOOST_TEST((router.match(Method::post, "/sdk/x/y").kind == Router::Match::Kind::method_not_allowed));
+  BOOST_CHECK_THROW(router.add(Method::get, "/a/*rest/b", answering(200)), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(router_serves_the_root_path) {
   Router router;
   router.add(Method::get, "/", answering(200));

@@ -142,6 +142,20 @@ UserRecord make_user(const std::string& email_key = unique("user") + "@example.c
   return user;
 }
 
+MailRecord make_mail(const std::string& to_key, std::int64_t now = kNow) {
+  MailRecord mail;
+  mail.id = unique("mail");
+  mail.kind = "email_verification";
+  mail.to = to_key;
+  mail.to_key = to_key;
+  mail.subject = "Subject";
+  mail.text_body = "text with a link";
+  mail.html_body = "<p>html</p>";
+  mail.created_at = now;
+  mail.next_attempt_at = now;
+  return mail;
+}
+
 UserRecord create_user() {
   UserRecord user = make_user();
   REQUIRE_OK(store().create_user(user));
@@ -807,9 +821,12 @@ BOOST_AUTO_TEST_CASE(totp_setup_replaces_a_pending_secret_but_never_a_confirmed_
   BOOST_TEST(value_of(store().save_pending_totp(pending_totp(user.id, "sealed-1"))));
   BOOST_TEST(value_of(store().save_pending_totp(pending_totp(user.id, "sealed-2"))));
   // Confirming the replaced secret fails and changes nothing.
-  BOOST_TEST(!value_of(store().confirm_totp(user.id, "sealed-1", 41, kNow, backup_codes(user.id, {"aa"}))));
+  const MailRecord alert = make_mail(user.email_key);
+  BOOST_TEST(!value_of(store().confirm_totp(user.id, "sealed-1", 41, kNow, backup_codes(user.id, {"aa"}), alert)));
   BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 0);
-  BOOST_TEST(value_of(store().confirm_totp(user.id, "sealed-2", 42, kNow, backup_codes(user.id, {"aa", "bb"}))));
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).empty(), "no alert without the change");
+  BOOST_TEST(value_of(store().confirm_totp(user.id, "sealed-2", 42, kNow, backup_codes(user.id, {"aa", "bb"}), alert)));
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 1u, "the alert commits with the change");
   const auto confirmed = value_of(store().find_totp_credential(user.id));
   BOOST_TEST_REQUIRE(confirmed.has_value());
   BOOST_TEST(confirmed->enabled());
@@ -824,7 +841,7 @@ BOOST_AUTO_TEST_CASE(totp_steps_only_move_forward_and_one_of_concurrent_advances
   const UserRecord user = create_user();
   BOOST_TEST(!value_of(store().advance_totp_step(user.id, 10)));  // nothing confirmed yet
   REQUIRE_OK(store().save_pending_totp(pending_totp(user.id, "sealed")));
-  BOOST_TEST_REQUIRE(value_of(store().confirm_totp(user.id, "sealed", 10, kNow, {})));
+  BOOST_TEST_REQUIRE(value_of(store().confirm_totp(user.id, "sealed", 10, kNow, {}, make_mail(user.email_key))));
   BOOST_TEST(!value_of(store().advance_totp_step(user.id, 10)));
   BOOST_TEST(!value_of(store().advance_totp_step(user.id, 9)));
   BOOST_TEST(value_of(store().advance_totp_step(user.id, 11)));
@@ -855,11 +872,13 @@ BOOST_AUTO_TEST_CASE(backup_codes_are_found_by_lookup_used_once_and_replaced_who
 BOOST_AUTO_TEST_CASE(deleting_totp_removes_the_backup_codes_too) {
   const UserRecord user = create_user();
   REQUIRE_OK(store().save_pending_totp(pending_totp(user.id, "sealed")));
-  BOOST_TEST_REQUIRE(value_of(store().confirm_totp(user.id, "sealed", 1, kNow, backup_codes(user.id, {"aa"}))));
-  BOOST_TEST(value_of(store().delete_totp(user.id)));
+  BOOST_TEST_REQUIRE(
+      value_of(store().confirm_totp(user.id, "sealed", 1, kNow, backup_codes(user.id, {"aa"}), make_mail(user.email_key))));
+  BOOST_TEST(value_of(store().delete_totp(user.id, make_mail(user.email_key))));
   BOOST_TEST(!value_of(store().find_totp_credential(user.id)).has_value());
   BOOST_TEST(value_of(store().count_unused_backup_codes(user.id)) == 0);
-  BOOST_TEST(!value_of(store().delete_totp(user.id)));
+  BOOST_TEST(!value_of(store().delete_totp(user.id, make_mail(user.email_key))));
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 2u, "enabled and disabled; nothing more");
 }
 
 BOOST_AUTO_TEST_CASE(an_mfa_challenge_counts_tries_expires_and_completes_once) {
@@ -993,6 +1012,166 @@ BOOST_AUTO_TEST_CASE(pool_recovers_after_restart_and_outage) {
   postgres_control("resume");
   BOOST_TEST(value_of(target->find_user_by_id(family.user.id)).has_value());
   BOOST_TEST(value_of(target->is_session_active(family.session.id, kNow)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// The mail outbox and account tokens (migration 0003).
+BOOST_AUTO_TEST_SUITE(recovery_and_mail)
+
+namespace {
+
+
+AccountTokenRecord make_account_token(const UserRecord& user, const char* purpose, std::int64_t lifetime = 1800) {
+  return {unique("hash"), purpose, user.id, user.email_key, kNow, kNow + lifetime, std::nullopt};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(two_instances_claim_each_due_message_exactly_once) {
+  const std::string url = databases().fresh_url();
+  auto one = open(url);
+  REQUIRE_OK(one->migrate());
+  auto two = open(url);
+  constexpr int kMessages = 40;
+  for (int i = 0; i < kMessages; ++i) REQUIRE_OK(one->enqueue_mail(make_mail(unique("to"))));
+  auto claimed = on_threads(6, [&](int i) {
+    Store& target = i % 2 == 0 ? *one : *two;
+    std::vector<std::string> ids;
+    for (;;) {
+      auto batch = target.claim_due_mail(kNow, 3, 300);
+      if (!batch.ok()) return Result<std::vector<std::string>>(batch.error());
+      if (batch->empty()) return Result<std::vector<std::string>>(std::move(ids));
+      for (const auto& mail : batch.value()) ids.push_back(mail.id);
+    }
+  });
+  std::multiset<std::string> all;
+  for (const auto& ids : claimed) {
+    BOOST_REQUIRE_MESSAGE(ids.ok(), describe(ids));
+    all.insert(ids->begin(), ids->end());
+  }
+  BOOST_TEST(all.size() == static_cast<std::size_t>(kMessages));
+  BOOST_TEST(std::set<std::string>(all.begin(), all.end()).size() == static_cast<std::size_t>(kMessages));
+  // Claimed until the lease ends; then due again (a sender that died).
+  BOOST_TEST(value_of(one->claim_due_mail(kNow + 299, 100, 300)).empty());
+  BOOST_TEST(value_of(one->claim_due_mail(kNow + 300, 100, 300)).size() == static_cast<std::size_t>(kMessages));
+}
+
+BOOST_AUTO_TEST_CASE(outbox_retries_keep_the_last_error_give_up_and_scrub_sent_bodies) {
+  const std::string url = databases().fresh_url();
+  auto target = open(url);
+  REQUIRE_OK(target->migrate());
+  const std::string to = unique("retry") + "@example.com";
+  const MailRecord mail = make_mail(to);
+  REQUIRE_OK(target->enqueue_mail(mail));
+  BOOST_TEST_REQUIRE(value_of(target->claim_due_mail(kNow, 10, 60)).size() == 1u);
+  REQUIRE_OK(target->record_mail_failure(mail.id, kNow, kNow + 30, "smtp: connection refused"));
+  BOOST_TEST(value_of(target->claim_due_mail(kNow + 29, 10, 60)).empty());
+  auto again = value_of(target->claim_due_mail(kNow + 30, 10, 60));
+  BOOST_TEST_REQUIRE(again.size() == 1u);
+  BOOST_TEST(again[0].attempts == 1);
+  BOOST_TEST(again[0].last_error == "smtp: connection refused");
+  BOOST_TEST(again[0].text_body == mail.text_body);
+  REQUIRE_OK(target->record_mail_failure(mail.id, kNow + 30, std::nullopt, "smtp: 550 no such user"));
+  BOOST_TEST(value_of(target->claim_due_mail(kNow + kDay, 10, 60)).empty());  // given up
+  auto stored = value_of(target->list_mail_to(to, 10));
+  BOOST_TEST_REQUIRE(stored.size() == 1u);
+  BOOST_TEST(stored[0].attempts == 2);
+  BOOST_TEST((stored[0].failed_at == std::optional<std::int64_t>(kNow + 30)));
+  BOOST_TEST(stored[0].last_error == "smtp: 550 no such user");
+
+  const MailRecord sent = make_mail(to, kNow + 1);
+  REQUIRE_OK(target->enqueue_mail(sent));
+  BOOST_TEST_REQUIRE(value_of(target->claim_due_mail(kNow + 1, 10, 60)).size() == 1u);
+  REQUIRE_OK(target->mark_mail_sent(sent.id, kNow + 2, false));
+  stored = value_of(target->list_mail_to(to, 10));
+  BOOST_TEST_REQUIRE(stored.size() == 2u);
+  BOOST_TEST(stored[1].id == sent.id);  // oldest first
+  BOOST_TEST((stored[1].sent_at == std::optional<std::int64_t>(kNow + 2)));
+  BOOST_TEST(stored[1].text_body.empty());
+  BOOST_TEST(stored[1].html_body.empty());
+  BOOST_TEST(value_of(target->claim_due_mail(kNow + kDay, 10, 60)).empty());
+}
+
+BOOST_AUTO_TEST_CASE(registration_with_verification_is_one_transaction) {
+  const UserRecord user = make_user();
+  REQUIRE_OK(store().create_user_with_verification(user, make_account_token(user, kEmailVerificationPurpose),
+                                                   make_mail(user.email_key)));
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 1u);
+  // The same email again: nothing of it is written.
+  UserRecord twin = make_user(user.email_key);
+  const auto token = make_account_token(twin, kEmailVerificationPurpose);
+  const auto taken = store().create_user_with_verification(twin, token, make_mail(user.email_key));
+  BOOST_TEST_REQUIRE(!taken.ok());
+  BOOST_TEST(taken.code() == ErrorCode::email_taken);
+  BOOST_TEST(!value_of(store().find_account_token(token.token_hash)).has_value());
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(verification_tokens_are_single_use_expire_and_void_older_ones) {
+  const UserRecord user = make_user();
+  const auto first = make_account_token(user, kEmailVerificationPurpose, kDay);
+  REQUIRE_OK(store().create_user_with_verification(user, first, make_mail(user.email_key)));
+  const auto second = make_account_token(user, kEmailVerificationPurpose, kDay);
+  REQUIRE_OK(store().issue_account_token(second, make_mail(user.email_key)));
+  BOOST_TEST(!value_of(store().verify_email(first.token_hash, kNow, std::nullopt)).has_value());  // voided
+  BOOST_TEST(!value_of(store().verify_email(second.token_hash, kNow + kDay, std::nullopt)).has_value());  // expired
+  BOOST_TEST(!value_of(store().find_user_by_id(user.id))->email_verified);
+  const auto verified = value_of(store().verify_email(second.token_hash, kNow + 10, make_mail(user.email_key)));
+  BOOST_TEST((verified == std::optional<UserId>(user.id)));
+  BOOST_TEST(value_of(store().find_user_by_id(user.id))->email_verified);
+  BOOST_TEST(!value_of(store().verify_email(second.token_hash, kNow + 11, std::nullopt)).has_value());  // used
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 3u);  // with the alert
+}
+
+BOOST_AUTO_TEST_CASE(password_replacement_with_a_reset_token_is_single_use_and_ends_every_session) {
+  const Family family = create_family(store());
+  const auto reset = make_account_token(family.user, kPasswordResetPurpose);
+  REQUIRE_OK(store().issue_account_token(reset, make_mail(family.user.email_key)));
+  const std::string lock = unique("email:lock");
+  REQUIRE_OK(store().record_login_failure(lock, kNow, LockoutPolicy{1, 900, 900}));
+
+  PasswordReplacement change;
+  change.user_id = family.user.id;
+  change.password_hash = "$argon2id$new";
+  change.revoke_reason = "password_reset";
+  change.lockout_key = lock;
+  change.reset_token_hash = reset.token_hash;
+  change.alert = make_mail(family.user.email_key);
+  // Someone else's user id with this token changes nothing.
+  PasswordReplacement stolen = change;
+  stolen.user_id = UserId{"someone-else"};
+  BOOST_TEST(!value_of(store().replace_password(stolen, kNow)).has_value());
+
+  BOOST_TEST((value_of(store().replace_password(change, kNow + 1)) == std::optional<int>(1)));
+  BOOST_TEST(value_of(store().find_user_by_id(family.user.id))->password_hash == "$argon2id$new");
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow + 1)));
+  BOOST_TEST(!value_of(store().lockout_state(lock, kNow + 1)).locked_until.has_value());
+  BOOST_TEST(value_of(store().list_mail_to(family.user.email_key, 10)).size() == 2u);
+  change.password_hash = "$argon2id$again";
+  BOOST_TEST(!value_of(store().replace_password(change, kNow + 2)).has_value());
+  BOOST_TEST(value_of(store().find_user_by_id(family.user.id))->password_hash == "$argon2id$new");
+}
+
+BOOST_AUTO_TEST_CASE(reset_requests_are_budgeted_per_address_and_window) {
+  const UserRecord user = make_user();
+  REQUIRE_OK(store().create_user(user));
+  const std::string key = "reset:" + user.email_key;
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(value_of(store().record_mail_request(key, kNow + i, 3600, 3,
+                                                       make_account_token(user, kPasswordResetPurpose),
+                                                       make_mail(user.email_key))));
+  }
+  const auto over = make_account_token(user, kPasswordResetPurpose);
+  BOOST_TEST(!value_of(store().record_mail_request(key, kNow + 10, 3600, 3, over, make_mail(user.email_key))));
+  BOOST_TEST(!value_of(store().find_account_token(over.token_hash)).has_value());
+  BOOST_TEST(value_of(store().list_mail_to(user.email_key, 10)).size() == 3u);
+  // Unknown addresses use the budget too, without writing a token or mail.
+  const std::string unknown = "reset:" + unique("nobody");
+  BOOST_TEST(value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
+  BOOST_TEST(!value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
+  BOOST_TEST(value_of(store().record_mail_request(unknown, kNow + 3600, 3600, 1, std::nullopt, std::nullopt)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -30,26 +30,33 @@ class ManualClock final : public Clock {
 
 inline const std::string kPassword = "correct horse battery staple";
 
+// The real server on an ephemeral port over `database_url` and `data_dir`,
+// with small Argon2 parameters (the defaults are tested elsewhere) and no
+// per-IP limit; `extra` adds settings or overrides these.
+inline std::unique_ptr<App> start_app(const std::string& database_url, const std::string& data_dir,
+                                      const Environment& extra, std::shared_ptr<const Clock> clock) {
+  Environment env = {{"SESAME_LISTEN", "127.0.0.1:0"},
+                     {"SESAME_DATA_DIR", data_dir},
+                     {"DATABASE_URL", database_url},
+                     {"SESAME_ARGON2_MEMORY_KIB", "64"},
+                     {"SESAME_ARGON2_ITERATIONS", "1"},
+                     {"SESAME_RATE_LIMIT_PER_IP", "0"}};
+  for (const auto& [key, value] : extra) env[key] = value;
+  auto config = load_config(env);
+  BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().detail));
+  auto app = App::create(*config, std::move(clock));
+  BOOST_REQUIRE_MESSAGE(app.ok(), (app.ok() ? std::string() : app.error().detail));
+  app.value()->start();
+  return std::move(app.value());
+}
+
 // One server with a fresh database and data dir.
 class ApiServer {
  public:
-  explicit ApiServer(Environment extra = {}) : clock_(std::make_shared<ManualClock>()) {
-    Environment env = {{"SESAME_LISTEN", "127.0.0.1:0"},
-                       {"SESAME_DATA_DIR", data_dir_},
-                       {"DATABASE_URL", database_url_},
-                       // Small Argon2 parameters keep the suite quick; the defaults are tested elsewhere.
-                       {"SESAME_ARGON2_MEMORY_KIB", "64"},
-                       {"SESAME_ARGON2_ITERATIONS", "1"},
-                       {"SESAME_RATE_LIMIT_PER_IP", "0"}};
-    for (auto& [key, value] : extra) env[key] = value;
-    auto config = load_config(env);
-    BOOST_REQUIRE_MESSAGE(config.ok(), (config.ok() ? std::string() : config.error().detail));
-    auto app = App::create(*config, clock_);
-    BOOST_REQUIRE_MESSAGE(app.ok(), (app.ok() ? std::string() : app.error().detail));
-    app_ = std::move(app.value());
-    app_->start();
-    client_ = std::make_unique<HttpClient>("127.0.0.1", app_->port());
-  }
+  explicit ApiServer(const Environment& extra = {})
+      : clock_(std::make_shared<ManualClock>()),
+        app_(start_app(database_url_, data_dir_, extra, clock_)),
+        client_(std::make_unique<HttpClient>("127.0.0.1", app_->port())) {}
 
   [[nodiscard]] const HttpClient& http() const { return *client_; }
   [[nodiscard]] const std::string& database_url() const { return database_url_; }
@@ -105,7 +112,7 @@ inline std::string code_of(const HttpResponse& response) {
 }
 
 inline void require_problem(const HttpResponse& response, long status, const std::string& code) {
-  BOOST_TEST(response.status == status);
+  BOOST_TEST(response.status == status, "body: " << response.body);
   BOOST_TEST(response.header("content-type").value_or("") == "application/problem+json");
   BOOST_TEST(code_of(response) == code, "body: " << response.body);
 }

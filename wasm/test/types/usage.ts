@@ -201,6 +201,10 @@ async function account(): Promise<void> {
   await client.requestPasswordReset({ email: me.email });
   await client.completePasswordReset({ token: 't', newPassword: 'n' });
   await client.verifyEmail({ token: 't' });
+  await client.resendVerification();
+  await client.resendVerification({ email: me.email });
+  // @ts-expect-error the address is a string
+  await client.resendVerification({ email: 42 });
 
   const enrolment: TotpEnrolment = await client.setupTotp();
   await client.setupTotp({ qr: { border: 2, errorCorrection: 'quartile' } });

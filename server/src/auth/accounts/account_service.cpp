@@ -59,8 +59,7 @@ Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& requ
 
 Outcome<api::User> AccountService::create_account(const api::RegisterRequest& request, std::vector<std::string> roles,
                                                   std::string_view event, const ClientContext& client) {
-  const PasswordVerdict verdict = check_password(request.password, policy_, {request.email, {}});
-  if (!verdict.acceptable()) return password_policy_failure(verdict, "/password");
+  if (auto refused = screen_.refusal(request.password, request.email, "/password")) return *refused;
 
   auto hash = hasher_.hash(request.password);
   if (!hash.ok()) return to_failure(hash.error());
@@ -76,7 +75,10 @@ Outcome<api::User> AccountService::create_account(const api::RegisterRequest& re
   user.password_hash = std::move(hash.value());
   user.created_at = now;
   user.updated_at = now;
-  if (auto created = store_.create_user(user); !created.ok()) {
+  // The verification mail is written with the account: one transaction.
+  const AccountMail::TokenMail verification = mail_.email_verification(user, now);
+  if (auto created = store_.create_user_with_verification(user, verification.record, verification.mail);
+      !created.ok()) {
     if (created.code() == ErrorCode::email_taken) {
       return Failure{ErrorCode::email_taken, "an account with this email already exists", {}, std::nullopt};
     }
@@ -97,17 +99,20 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
       !verified.ok()) {
     return verified;
   }
-  const PasswordVerdict verdict = check_password(request.new_password, policy_, {(*user)->email, {}});
-  if (!verdict.acceptable()) return password_policy_failure(verdict, "/new_password");
+  if (auto refused = screen_.refusal(request.new_password, (*user)->email, "/new_password")) return *refused;
 
   auto hash = hasher_.hash(request.new_password);
   if (!hash.ok()) return to_failure(hash.error());
-  if (auto updated = store_.update_password_hash(principal.user_id, *hash, now); !updated.ok()) {
-    return to_failure(updated.error());
-  }
-  auto revoked = store_.revoke_user_sessions(principal.user_id, principal.session_id, now, "password_change");
+  // The new hash, the other sessions revoked and the alert mail: one transaction.
+  PasswordReplacement change;
+  change.user_id = principal.user_id;
+  change.password_hash = std::move(hash.value());
+  change.keep_session = principal.session_id;
+  change.revoke_reason = "password_change";
+  change.alert = mail_.security_alert(**user, SecurityAlert::password_changed, now);
+  auto revoked = store_.replace_password(change, now);
   if (!revoked.ok()) return to_failure(revoked.error());
-  audit_.record("password.changed", now, principal.user_id.value, client, {{"sessions_revoked", *revoked}});
+  audit_.record("password.changed", now, principal.user_id.value, client, {{"sessions_revoked", revoked->value_or(0)}});
   return {};
 }
 

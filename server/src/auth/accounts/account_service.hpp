@@ -1,8 +1,10 @@
 #pragma once
-// Registration and password change.
+// Registration (with its verification mail) and password change (with its alert).
 
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
+#include "auth/password_screen.hpp"
+#include "auth/recovery/account_mail.hpp"
 #include "security/password_hasher.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
@@ -21,8 +23,9 @@ namespace sesame::server {
 class AccountService {
  public:
   AccountService(Store& store, const PasswordHasher& hasher, RandomSource& random, const Clock& clock,
-                 AuditTrail& audit, AccountLockout& lockout, PasswordPolicy policy = {})
-      : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout), policy_(policy) {}
+                 AuditTrail& audit, AccountLockout& lockout, const PasswordScreen& screen, const AccountMail& mail)
+      : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout),
+        screen_(screen), mail_(mail) {}
 
   // 201 {user}; password_policy_violation with every violation; email_taken.
   [[nodiscard]] Outcome<api::User> register_account(const api::RegisterRequest& request, const ClientContext& client);
@@ -50,7 +53,8 @@ class AccountService {
   const Clock& clock_;
   AuditTrail& audit_;
   AccountLockout& lockout_;
-  PasswordPolicy policy_;
+  const PasswordScreen& screen_;
+  const AccountMail& mail_;
 };
 
 }  // namespace sesame::server

@@ -42,6 +42,14 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
     audit_.record("login.disabled_account", now, account.id.value, client);
     return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
   }
+  // After the password check, so the answer tells nothing to whoever does not know it.
+  if (requirements_.verified_email && !account.email_verified) {
+    audit_.record("login.email_not_verified", now, account.id.value, client);
+    return Failure{ErrorCode::email_not_verified,
+                   "confirm your email address first: open the link we mailed you, or get a new one with "
+                   "POST /api/v1/auth/email/verify/resend {\"email\": \"...\"}",
+                   {}, std::nullopt};
+  }
 
   // New Argon2 parameters take effect as people sign in.
   if (hasher_.needs_rehash(account.password_hash)) {
@@ -60,7 +68,7 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   }
 
   if (auto cleared = lockout_.clear(key); !cleared.ok()) return cleared.error();
-  auto issued = require_mfa_ ? tokens_.start_session(account, {"pwd"}, client, kEnrolmentScope)
+  auto issued = requirements_.mfa ? tokens_.start_session(account, {"pwd"}, client, kEnrolmentScope)
                              : tokens_.start_session(account, {"pwd"}, client);
   if (!issued.ok()) return issued.error();
   audit_.record("login.succeeded", now, account.id.value, client, {{"session_id", issued->response.session_id}});

@@ -23,10 +23,14 @@ using SignInOutcome = std::variant<IssuedTokens, api::MfaChallenge>;
 
 class LoginService {
  public:
-  // require_mfa (SESAME_REQUIRE_MFA): a user without TOTP gets only an
-  // enrolment-only session.
+  // What the server requires of an account before a full session.
+  struct Requirements {
+    bool mfa = false;             // SESAME_REQUIRE_MFA: without TOTP, only an enrolment-only session
+    bool verified_email = false;  // SESAME_REQUIRE_VERIFIED_EMAIL: no sign-in before verification
+  };
+
   LoginService(Store& store, const PasswordHasher& hasher, TokenService& tokens, MfaService& mfa,
-               AccountLockout& lockout, const Clock& clock, AuditTrail& audit, bool require_mfa)
+               AccountLockout& lockout, const Clock& clock, AuditTrail& audit, Requirements requirements)
       : store_(store),
         hasher_(hasher),
         tokens_(tokens),
@@ -34,7 +38,7 @@ class LoginService {
         lockout_(lockout),
         clock_(clock),
         audit_(audit),
-        require_mfa_(require_mfa) {}
+        requirements_(requirements) {}
 
   // Tokens (or an MFA challenge) for a correct email and password;
   // invalid_credentials otherwise; account_locked (with retry_after) while locked.
@@ -48,7 +52,7 @@ class LoginService {
   AccountLockout& lockout_;
   const Clock& clock_;
   AuditTrail& audit_;
-  bool require_mfa_;
+  Requirements requirements_;
 };
 
 }  // namespace sesame::server

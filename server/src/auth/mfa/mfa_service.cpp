@@ -40,7 +40,7 @@ Outcome<std::unique_ptr<OpenedSecret>> open_secret(const TokenSealer& sealer, co
 
 MfaService::MfaService(Store& store, const PasswordHasher& hasher, const TokenSealer& totp_sealer, TokenService& tokens,
                        AccountLockout& lockout, RandomSource& random, const Clock& clock, AuditTrail& audit,
-                       MfaPolicy policy)
+                       const AccountMail& mail, MfaPolicy policy)
     : store_(store),
       hasher_(hasher),
       totp_sealer_(totp_sealer),
@@ -49,6 +49,7 @@ MfaService::MfaService(Store& store, const PasswordHasher& hasher, const TokenSe
       random_(random),
       clock_(clock),
       audit_(audit),
+      mail_(mail),
       policy_(std::move(policy)),
       verifier_(policy_.otp, policy_.window_steps) {}
 
@@ -174,9 +175,12 @@ Outcome<api::BackupCodesResponse> MfaService::confirm(const Principal& principal
     return Failure{ErrorCode::invalid_mfa_code, "the code is not the authenticator's current one", {}, std::nullopt};
   }
 
+  auto user = signed_in_user(principal);
+  if (!user.ok()) return user.error();
   auto set = make_backup_code_set(principal.user_id, hasher_, random_, now);
   if (!set.ok()) return set.error();
-  auto confirmed = store_.confirm_totp(principal.user_id, (*credential)->secret_sealed, checked->step, now, set->rows);
+  auto confirmed = store_.confirm_totp(principal.user_id, (*credential)->secret_sealed, checked->step, now, set->rows,
+                                       mail_.security_alert(*user, SecurityAlert::mfa_enabled, now));
   if (!confirmed.ok()) return to_failure(confirmed.error());
   if (!*confirmed) {
     return Failure{ErrorCode::mfa_setup_not_started, "another setup replaced this secret; scan the new one", {},
@@ -205,8 +209,9 @@ Outcome<void> MfaService::disable(const Principal& principal, const api::TotpDis
   if (!accepted.ok()) return accepted.error();
   if (!*accepted) return wrong_second_factor(user, now, client, "mfa.disable_failed");
 
-  auto deleted = store_.delete_totp(user.id);
+  auto deleted = store_.delete_totp(user.id, mail_.security_alert(user, SecurityAlert::mfa_disabled, now));
   if (!deleted.ok()) return to_failure(deleted.error());
+  if (!*deleted) return kNotEnabled;  // a concurrent disable won
   auto revoked = store_.revoke_user_sessions(user.id, principal.session_id, now, "mfa_disabled");
   if (!revoked.ok()) return to_failure(revoked.error());
   audit_.record("mfa.totp_disabled", now, user.id.value, client, {{"sessions_revoked", *revoked}});

@@ -13,6 +13,7 @@
 
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
+#include "auth/recovery/account_mail.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
 #include "security/password_hasher.hpp"
@@ -36,7 +37,8 @@ struct MfaPolicy {
 class MfaService {
  public:
   MfaService(Store& store, const PasswordHasher& hasher, const TokenSealer& totp_sealer, TokenService& tokens,
-             AccountLockout& lockout, RandomSource& random, const Clock& clock, AuditTrail& audit, MfaPolicy policy);
+             AccountLockout& lockout, RandomSource& random, const Clock& clock, AuditTrail& audit,
+             const AccountMail& mail, MfaPolicy policy);
 
   // Whether the user's TOTP is confirmed (sign-in then asks for the second step).
   [[nodiscard]] Outcome<bool> totp_enabled(const UserId& user);
@@ -94,6 +96,7 @@ class MfaService {
   RandomSource& random_;
   const Clock& clock_;
   AuditTrail& audit_;
+  const AccountMail& mail_;  // security alerts: TOTP turned on or off
   MfaPolicy policy_;
   TotpVerifier verifier_;
 };

@@ -14,14 +14,16 @@ const Failure kInvalidRefreshToken{ErrorCode::invalid_token, "the refresh token 
 }  // namespace
 
 TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer,
-                           RandomSource& random, const Clock& clock, AuditTrail& audit, TokenPolicy policy)
+                           RandomSource& random, const Clock& clock, AuditTrail& audit, TokenPolicy policy,
+                           const AccountMail* alerts)
     : store_(store),
       keys_(keys),
       successor_sealer_(successor_sealer),
       random_(random),
       clock_(clock),
       audit_(audit),
-      policy_(std::move(policy)) {}
+      policy_(std::move(policy)),
+      alerts_(alerts) {}
 
 std::int64_t TokenService::refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept {
   return std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);
@@ -123,6 +125,13 @@ Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, cons
       const auto& session = *rotation->session;
       audit_.record("refresh.reuse_detected", now, session.user_id.value, client,
                     {{"session_id", session.id.value}});
+      // The revocation is already committed by the rotation; the alert follows
+      // it (best effort: the refusal below stands either way).
+      if (alerts_ != nullptr) {
+        if (auto user = store_.find_user_by_id(session.user_id); user.ok() && user->has_value()) {
+          (void)store_.enqueue_mail(alerts_->security_alert(**user, SecurityAlert::refresh_token_reused, now));
+        }
+      }
       return Failure{ErrorCode::refresh_token_reused, "the refresh token was already used; the session is revoked",
                      {}, std::nullopt};
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/audit_trail.hpp"
+#include "auth/recovery/account_mail.hpp"
 #include "auth/service.hpp"
 #include "security/signing_key_ring.hpp"
 #include "security/token_sealer.hpp"
@@ -45,7 +46,7 @@ struct Principal {
 class TokenService {
  public:
   TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer, RandomSource& random,
-               const Clock& clock, AuditTrail& audit, TokenPolicy policy);
+               const Clock& clock, AuditTrail& audit, TokenPolicy policy, const AccountMail* alerts = nullptr);
 
   // Creates a session for `user` and issues its first access and refresh tokens.
   // A non-empty `scope` (kEnrolmentScope) is carried by every token of the session.
@@ -80,6 +81,7 @@ class TokenService {
   const Clock& clock_;
   AuditTrail& audit_;
   TokenPolicy policy_;
+  const AccountMail* alerts_;  // mails the user when reuse ends a session; may be null
 };
 
 }  // namespace sesame::server

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/json_columns.hpp"
+#include "store/postgres/postgres_recovery_statements.hpp"
 #include "store/migrations.hpp"
 #include "store/store_rules.hpp"
 
@@ -343,10 +344,18 @@ auto first_row(const pqxx::result& rows, Read read)
 
 std::string owned(std::string_view text) { return std::string(text); }
 
+// Every feature's statements: this file's, then those of the other translation units.
+std::vector<PreparedStatement> all_statements() {
+  std::vector<PreparedStatement> statements(std::begin(kStatements), std::end(kStatements));
+  const auto recovery = postgres_recovery_statements();
+  statements.insert(statements.end(), recovery.begin(), recovery.end());
+  return statements;
+}
+
 }  // namespace
 
 PostgresStore::PostgresStore(const std::string& url, const postgres::PoolOptions& options)
-    : pool_(url, kStatements, options) {}
+    : pool_(url, all_statements(), options) {}
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& url,
                                                            const postgres::PoolOptions& options) {
@@ -609,13 +618,15 @@ Result<bool> PostgresStore::save_pending_totp(const TotpCredentialRecord& pendin
 }
 
 Result<bool> PostgresStore::confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step,
-                                         std::int64_t now, const std::vector<BackupCodeRecord>& codes) {
+                                         std::int64_t now, const std::vector<BackupCodeRecord>& codes,
+                                         const MailRecord& alert) {
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::work transaction(connection);
     if (transaction.exec_prepared(kConfirmTotp.name, user.value, owned(secret_sealed), now, step).affected_rows() != 1) {
       return false;  // rolled back
     }
     insert_backup_codes(transaction, user, codes);
+    postgres::insert_mail(transaction, alert);
     transaction.commit();
     return true;
   });
@@ -628,13 +639,14 @@ Result<bool> PostgresStore::advance_totp_step(const UserId& user, std::int64_t s
   });
 }
 
-Result<bool> PostgresStore::delete_totp(const UserId& user) {
+Result<bool> PostgresStore::delete_totp(const UserId& user, const MailRecord& alert) {
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::work transaction(connection);
-    const bool deleted = transaction.exec_prepared(kDeleteTotpCredential.name, user.value).affected_rows() == 1;
+    if (transaction.exec_prepared(kDeleteTotpCredential.name, user.value).affected_rows() != 1) return false;
     transaction.exec_prepared(kDeleteBackupCodes.name, user.value);
+    postgres::insert_mail(transaction, alert);
     transaction.commit();
-    return deleted;
+    return true;
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "store/json_columns.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_outbox.hpp"
 #include "store/store_rules.hpp"
 
 namespace sesame::server {
@@ -538,7 +539,8 @@ Result<bool> SqliteStore::save_pending_totp(const TotpCredentialRecord& pending)
 }
 
 Result<bool> SqliteStore::confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step,
-                                       std::int64_t now, const std::vector<BackupCodeRecord>& codes) {
+                                       std::int64_t now, const std::vector<BackupCodeRecord>& codes,
+                                       const MailRecord& alert) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
   Connection& connection = **lease;
@@ -548,6 +550,7 @@ Result<bool> SqliteStore::confirm_totp(const UserId& user, std::string_view secr
   if (!confirmed) return confirmed.error();
   if (*confirmed != 1) return false;  // rolled back
   if (auto stored = insert_backup_codes(connection, user, codes); !stored) return stored.error();
+  if (auto queued = sqlite::insert_mail(connection, alert); !queued) return queued.error();
   if (auto committed = transaction.commit(); !committed) return committed.error();
   return true;
 }
@@ -560,7 +563,7 @@ Result<bool> SqliteStore::advance_totp_step(const UserId& user, std::int64_t ste
   return *advanced == 1;
 }
 
-Result<bool> SqliteStore::delete_totp(const UserId& user) {
+Result<bool> SqliteStore::delete_totp(const UserId& user, const MailRecord& alert) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
   Connection& connection = **lease;
@@ -568,9 +571,11 @@ Result<bool> SqliteStore::delete_totp(const UserId& user) {
   if (auto begun = transaction.begin(); !begun) return begun.error();
   auto deleted = connection.run(kDeleteTotpCredential, user.value);
   if (!deleted) return deleted.error();
+  if (*deleted != 1) return false;  // rolled back
   if (auto codes = connection.run(kDeleteBackupCodes, user.value); !codes) return codes.error();
+  if (auto queued = sqlite::insert_mail(connection, alert); !queued) return queued.error();
   if (auto committed = transaction.commit(); !committed) return committed.error();
-  return *deleted == 1;
+  return true;
 }
 
 Result<std::vector<BackupCodeRecord>> SqliteStore::find_backup_codes(const UserId& user, std::string_view lookup) {

@@ -54,9 +54,9 @@ class SqliteStore final : public Store {
   Result<std::optional<TotpCredentialRecord>> find_totp_credential(const UserId& user) override;
   Result<bool> save_pending_totp(const TotpCredentialRecord& pending) override;
   Result<bool> confirm_totp(const UserId& user, std::string_view secret_sealed, std::int64_t step, std::int64_t now,
-                            const std::vector<BackupCodeRecord>& codes) override;
+                            const std::vector<BackupCodeRecord>& codes, const MailRecord& alert) override;
   Result<bool> advance_totp_step(const UserId& user, std::int64_t step) override;
-  Result<bool> delete_totp(const UserId& user) override;
+  Result<bool> delete_totp(const UserId& user, const MailRecord& alert) override;
   Result<std::vector<BackupCodeRecord>> find_backup_codes(const UserId& user, std::string_view lookup) override;
   Result<bool> consume_backup_code(std::string_view id, std::int64_t now) override;
   Result<int> count_unused_backup_codes(const UserId& user) override;
@@ -69,6 +69,24 @@ class SqliteStore final : public Store {
   Result<void> append_audit_event(const AuditEventRecord& event) override;
   Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
                                                           int limit) override;
+
+  // Mail outbox and account tokens (sqlite_recovery_store.cpp).
+  Result<void> enqueue_mail(const MailRecord& mail) override;
+  Result<std::vector<MailRecord>> claim_due_mail(std::int64_t now, int limit, std::int64_t lease_seconds) override;
+  Result<void> mark_mail_sent(std::string_view id, std::int64_t now, bool keep_bodies) override;
+  Result<void> record_mail_failure(std::string_view id, std::int64_t now, std::optional<std::int64_t> next_attempt_at,
+                                   std::string_view error) override;
+  Result<std::vector<MailRecord>> list_mail_to(std::string_view to_key, int limit) override;
+  Result<void> create_user_with_verification(const UserRecord& user, const AccountTokenRecord& token,
+                                             const MailRecord& mail) override;
+  Result<void> issue_account_token(const AccountTokenRecord& token, const MailRecord& mail) override;
+  Result<bool> record_mail_request(std::string_view budget_key, std::int64_t now, std::int64_t window_seconds,
+                                      int max_mails, const std::optional<AccountTokenRecord>& token,
+                                      const std::optional<MailRecord>& mail) override;
+  Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) override;
+  Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
+                                             const std::optional<MailRecord>& alert) override;
+  Result<std::optional<int>> replace_password(const PasswordReplacement& change, std::int64_t now) override;
 
   Result<int> migrate() override;
   Result<void> ping() override;
