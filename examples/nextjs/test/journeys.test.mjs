@@ -118,8 +118,22 @@ for (const bundler of BUNDLERS) {
         assert.deepEqual(await guardAnswer(app, '/account', user.token), { status: 200, guard: null, location: null });
         // A full page load: the token in memory is gone, the page restores the session from the refresh cookie.
         const reloaded = await context.newPage();
+        reloaded.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
         await reloaded.goto(`${app.url}/account`);
         await reloaded.getByTestId('email').filter({ hasText: user.email }).waitFor({ timeout: WAIT_MS });
+        // An access cookie that expired (a tab left open): the guard sends the visitor to the
+        // sign-in page, which renews the session from the refresh cookie and comes back.
+        const now = Math.floor(Date.now() / 1000);
+        const expired = await resigned(user.token, { iat: now - 3600, exp: now - 1800 }, sesame.dataDir);
+        await context.addCookies([{ name: ACCESS_COOKIE, value: expired, url: app.url, sameSite: 'Strict' }]);
+        const navigations = [];
+        reloaded.on('framenavigated', (frame) => { if (frame === reloaded.mainFrame()) navigations.push(new URL(frame.url()).pathname + new URL(frame.url()).search); });
+        await reloaded.goto(`${app.url}/account`);
+        await reloaded.waitForURL(`${app.url}/account`);
+        await reloaded.getByTestId('email').filter({ hasText: user.email }).waitFor();
+        assert.equal(navigations[0], '/signin?next=%2Faccount&reason=jwt_expired', navigations.join(' → '));
+        const renewed = await accessCookie(context);
+        assert.ok(renewed !== expired && claimsOf(renewed).exp > now, 'a fresh access token in the cookie');
         assert.deepEqual(consoleErrors, []);
       } finally {
         await context.close();

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useRouter } from 'next/navigation';
 import type { TotpEnrolment } from 'sesame-auth';
-import { auth } from '@/lib/auth';
+import { auth, writeAccessCookie } from '@/lib/auth';
 
 type Me = { email: string; roles: string[]; mfa_enabled: boolean; backup_codes_remaining?: number };
 
@@ -22,7 +22,10 @@ export default function AccountPage() {
       .then((user) => {
         if (!live) return;
         if (user) setMe(user as Me);
-        else router.replace('/signin?next=/account');
+        else {
+          writeAccessCookie(null);  // a token left from a session that is gone
+          router.replace('/signin?next=/account');
+        }
       }, (failure) => { if (live) setError(String(failure?.code ?? failure)); });
     return () => { live = false; };
   }, [router]);

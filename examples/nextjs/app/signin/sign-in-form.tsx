@@ -29,7 +29,10 @@ export function SignInForm() {
       if (session) {
         writeAccessCookie();
         router.replace(next);
-      } else setStep('password');
+      } else {
+        writeAccessCookie(null);  // a token left from a session that is gone
+        setStep('password');
+      }
     }, (failure) => { if (live) { setError(errorText(failure)); setStep('password'); } });
     return () => { live = false; };
   }, [next, router]);
