@@ -8,6 +8,7 @@
 // "Not found" is an empty optional, never an error.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,10 @@ enum class RotationOutcome {
   inactive_session,    // the session is revoked or past its absolute lifetime
 };
 
+// The mail that tells a user their session was ended for a reused refresh
+// token; pure (the store calls it inside its transaction).
+using ReuseAlert = std::function<MailRecord(const UserRecord& user, const SessionRecord& session)>;
+
 struct RotationResult {
   RotationOutcome outcome = RotationOutcome::unknown_token;
   std::optional<SessionRecord> session;  // set unless unknown_token
@@ -82,14 +87,16 @@ class RefreshTokenStore {
   //    the presented token's session and expires_at capped at the session's
   //    expires_at: the caller cannot know them beforehand), touches the session → rotated;
   //  - used, and now - used_at <= grace_seconds → already_rotated (with its sealed successor);
-  //  - used earlier than that → revokes the session with reason "refresh_reuse" → reuse_detected;
+  //  - used earlier than that → revokes the session with reason "refresh_reuse"
+  //    and queues `reuse_alert(user, session)` (when given) for the session's
+  //    user, in the same transaction → reuse_detected;
   //  - otherwise unknown_token / expired_token / inactive_session, changing nothing.
   // Concurrent calls with one token: exactly one gets `rotated`.
   [[nodiscard]] virtual Result<RotationResult> rotate_refresh_token(std::string_view presented_hash,
                                                                     const RefreshTokenRecord& successor,
                                                                     std::string_view successor_sealed,
-                                                                    std::int64_t now,
-                                                                    std::int64_t grace_seconds) = 0;
+                                                                    std::int64_t now, std::int64_t grace_seconds,
+                                                                    const ReuseAlert& reuse_alert = {}) = 0;
 };
 
 struct LockoutState {

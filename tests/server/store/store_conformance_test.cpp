@@ -552,6 +552,23 @@ BOOST_AUTO_TEST_CASE(zero_grace_treats_any_second_use_as_reuse) {
   BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow)));
 }
 
+BOOST_AUTO_TEST_CASE(reuse_queues_its_alert_in_the_revoking_transaction_and_only_then) {
+  const Family family = create_family();
+  std::vector<std::string> alerted;
+  const ReuseAlert alert = [&](const UserRecord& user, const SessionRecord& session) {
+    alerted.push_back(user.id.value + " " + session.id.value);
+    return make_mail(user.email_key);
+  };
+  REQUIRE_OK(store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow, 0, alert));
+  BOOST_TEST(alerted.empty(), "an honest rotation sends nothing");
+  BOOST_TEST(value_of(store().list_mail_to(family.user.email_key, 10)).empty());
+  const auto again = value_of(
+      store().rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "t", kNow, 0, alert));
+  BOOST_TEST(again.outcome == RotationOutcome::reuse_detected);
+  BOOST_TEST(alerted == (std::vector<std::string>{family.user.id.value + " " + family.session.id.value}));
+  BOOST_TEST(value_of(store().list_mail_to(family.user.email_key, 10)).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(expired_token_is_refused_and_changes_nothing) {
   Family family{make_user(), {}, {}};
   REQUIRE_OK(store().create_user(family.user));

@@ -107,8 +107,15 @@ Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, cons
   successor_record.issued_at = now;
   successor_record.expires_at = now + policy_.refresh_token_ttl_seconds;  // capped by the store to the session
 
+  // A reuse ends the session and mails its user, in one transaction.
+  ReuseAlert reuse_alert;
+  if (alerts_ != nullptr) {
+    reuse_alert = [this, now](const UserRecord& user, const SessionRecord&) {
+      return alerts_->security_alert(user, SecurityAlert::refresh_token_reused, now);
+    };
+  }
   auto rotation = store_.rotate_refresh_token(hash_opaque_token(refresh_token), successor_record, *sealed, now,
-                                              policy_.refresh_reuse_grace_seconds);
+                                              policy_.refresh_reuse_grace_seconds, reuse_alert);
   if (!rotation.ok()) return to_failure(rotation.error());
 
   switch (rotation->outcome) {
@@ -125,13 +132,6 @@ Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, cons
       const auto& session = *rotation->session;
       audit_.record("refresh.reuse_detected", now, session.user_id.value, client,
                     {{"session_id", session.id.value}});
-      // The revocation is already committed by the rotation; the alert follows
-      // it (best effort: the refusal below stands either way).
-      if (alerts_ != nullptr) {
-        if (auto user = store_.find_user_by_id(session.user_id); user.ok() && user->has_value()) {
-          (void)store_.enqueue_mail(alerts_->security_alert(**user, SecurityAlert::refresh_token_reused, now));
-        }
-      }
       return Failure{ErrorCode::refresh_token_reused, "the refresh token was already used; the session is revoked",
                      {}, std::nullopt};
     }

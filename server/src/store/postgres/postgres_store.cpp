@@ -525,7 +525,7 @@ Result<std::optional<SessionRecord>> PostgresStore::find_refresh_token_session(s
 Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view presented_hash,
                                                            const RefreshTokenRecord& successor,
                                                            std::string_view successor_sealed, std::int64_t now,
-                                                           std::int64_t grace_seconds) {
+                                                           std::int64_t grace_seconds, const ReuseAlert& reuse_alert) {
   return pool_.run([&](pqxx::connection& connection) -> Result<RotationResult> {
     pqxx::work transaction(connection);
     auto token = first_row(transaction.exec_prepared(kLockRefreshToken.name, owned(presented_hash)),
@@ -540,10 +540,16 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
 
     const RotationResult result = plan_rotation(*token, session, now, grace_seconds);
     switch (result.outcome) {
-      case RotationOutcome::reuse_detected:
+      case RotationOutcome::reuse_detected: {
         transaction.exec_prepared(kRevokeSessionById.name, session->id.value, now, std::string(kRefreshReuseReason));
+        if (reuse_alert) {
+          auto user = first_row(transaction.exec_prepared(kSelectUserById.name, session->user_id.value), read_user);
+          if (!user) return user.error();
+          if (user->has_value()) postgres::insert_mail(transaction, reuse_alert(**user, *session));
+        }
         transaction.commit();
         return result;
+      }
       case RotationOutcome::rotated:
         break;
       default:

@@ -443,7 +443,7 @@ Result<std::optional<SessionRecord>> SqliteStore::find_refresh_token_session(std
 Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presented_hash,
                                                          const RefreshTokenRecord& successor,
                                                          std::string_view successor_sealed, std::int64_t now,
-                                                         std::int64_t grace_seconds) {
+                                                         std::int64_t grace_seconds, const ReuseAlert& reuse_alert) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
   Connection& connection = **lease;
@@ -466,6 +466,15 @@ Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presen
     case RotationOutcome::reuse_detected: {
       auto revoked = connection.run(kRevokeSessionById, session->id.value, now, kRefreshReuseReason);
       if (!revoked) return revoked.error();
+      if (reuse_alert) {
+        auto user = find_one(connection, kSelectUserById, read_user, session->user_id.value);
+        if (!user) return user.error();
+        if (user->has_value()) {
+          if (auto queued = sqlite::insert_mail(connection, reuse_alert(**user, *session)); !queued) {
+            return queued.error();
+          }
+        }
+      }
       if (auto committed = transaction.commit(); !committed) return committed.error();
       return result;
     }

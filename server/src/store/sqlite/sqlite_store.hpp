@@ -44,7 +44,7 @@ class SqliteStore final : public Store {
   Result<std::optional<SessionRecord>> find_refresh_token_session(std::string_view token_hash, std::int64_t now) override;
   Result<RotationResult> rotate_refresh_token(std::string_view presented_hash, const RefreshTokenRecord& successor,
                                               std::string_view successor_sealed, std::int64_t now,
-                                              std::int64_t grace_seconds) override;
+                                              std::int64_t grace_seconds, const ReuseAlert& reuse_alert) override;
 
   Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
                                             const LockoutPolicy& policy) override;
