@@ -45,8 +45,6 @@ class AccountLockout {
                                               std::string_view password, std::int64_t now,
                                               const ClientContext& client, std::string_view failed_event);
 
-  [[nodiscard]] const LockoutPolicy& policy() const noexcept { return policy_; }
-
  private:
   LockoutStore& store_;
   AuditTrail& audit_;
