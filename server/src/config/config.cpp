@@ -3,6 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 extern char** environ;
 
@@ -90,6 +91,14 @@ class Reader {
 
 constexpr std::int64_t kYearSeconds = 366LL * 86400;
 
+// invalid_argument unless `url` starts with "<scheme>://" or "<scheme>s://".
+std::optional<Error> scheme_error(std::string_view variable, std::string_view url, std::string_view scheme) {
+  const std::string plain = std::string(scheme) + "://";
+  const std::string secure = std::string(scheme) + "s://";
+  if (url.starts_with(plain) || url.starts_with(secure)) return std::nullopt;
+  return Error{ErrorCode::invalid_argument, std::string(variable) + " must start with " + plain + " or " + secure};
+}
+
 // "https://auth.example.com:8443/x" → "auth.example.com": what an authenticator app shows.
 std::string url_host(std::string_view url) {
   url.remove_prefix(url.find("://") + 3);
@@ -158,21 +167,20 @@ Result<Config> load_config(const Environment& env) {
   if (config.data_dir.empty()) return Error{ErrorCode::invalid_argument, "SESAME_DATA_DIR must not be empty"};
   if (config.public_url.empty()) config.public_url = "http://" + config.listen;
   while (config.public_url.size() > 1 && config.public_url.back() == '/') config.public_url.pop_back();
-  if (config.public_url.rfind("http://", 0) != 0 && config.public_url.rfind("https://", 0) != 0) {
-    return Error{ErrorCode::invalid_argument, "SESAME_PUBLIC_URL must start with http:// or https://"};
-  }
+  if (auto refused = scheme_error("SESAME_PUBLIC_URL", config.public_url, "http")) return *refused;
   // Every instance behind one load balancer, given the balancer's URL, agrees on the issuer.
   if (config.issuer.empty()) config.issuer = config.public_url;
   if (config.totp_issuer.empty()) config.totp_issuer = url_host(config.public_url);
   // Run from a checkout, the demo page and the SDK the wasm build staged are found without settings.
   if (config.web_dir.empty()) config.web_dir = std::string(SESAME_SOURCE_DIR) + "/web-demo";
   if (config.sdk_dir.empty()) config.sdk_dir = std::string(SESAME_SOURCE_DIR) + "/build/wasm/package";
-  if (!config.smtp_url.empty() && config.smtp_url.rfind("smtp://", 0) != 0 && config.smtp_url.rfind("smtps://", 0) != 0) {
-    return Error{ErrorCode::invalid_argument, "SESAME_SMTP_URL must start with smtp:// or smtps://"};
+  if (!config.smtp_url.empty()) {
+    if (auto refused = scheme_error("SESAME_SMTP_URL", config.smtp_url, "smtp")) return *refused;
   }
-  if (!config.breached_passwords_url.empty() && config.breached_passwords_url.rfind("http://", 0) != 0 &&
-      config.breached_passwords_url.rfind("https://", 0) != 0) {
-    return Error{ErrorCode::invalid_argument, "SESAME_BREACHED_PASSWORDS_URL must start with http:// or https://"};
+  if (!config.breached_passwords_url.empty()) {
+    if (auto refused = scheme_error("SESAME_BREACHED_PASSWORDS_URL", config.breached_passwords_url, "http")) {
+      return *refused;
+    }
   }
   if (config.product_name.empty()) return Error{ErrorCode::invalid_argument, "SESAME_PRODUCT_NAME must not be empty"};
   if (config.mail_from.empty()) {
