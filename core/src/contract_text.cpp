@@ -114,12 +114,16 @@ int problem_status(ErrorCode code) noexcept {
     case ErrorCode::reauthentication_required:
     case ErrorCode::mfa_enrollment_required:
     case ErrorCode::email_not_verified:
+    case ErrorCode::registration_closed:
+    case ErrorCode::password_change_required:
+    case ErrorCode::tenant_disabled:
       return 403;
     case ErrorCode::not_found:
       return 404;
     case ErrorCode::method_not_allowed:
       return 405;
     case ErrorCode::email_taken:
+    case ErrorCode::tenant_exists:
     case ErrorCode::mfa_not_enabled:
     case ErrorCode::mfa_already_enabled:
     case ErrorCode::mfa_setup_not_started:

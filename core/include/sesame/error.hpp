@@ -85,6 +85,10 @@ enum class ErrorCode : std::uint16_t {
   mfa_enrollment_required,    // an enrolment-only token (SESAME_REQUIRE_MFA) used for anything else
   password_breached,          // the password appears in known breaches (k-anonymity range API)
   email_not_verified,         // sign-in refused until the address is verified (SESAME_REQUIRE_VERIFIED_EMAIL)
+  registration_closed,        // SESAME_REGISTRATION=admin: only admins create accounts
+  password_change_required,   // an admin chose the password: only password/change, me and logout until it is changed
+  tenant_disabled,            // the user's tenant is disabled: no sign-in
+  tenant_exists,              // a tenant with this id exists already
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".

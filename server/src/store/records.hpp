@@ -32,6 +32,19 @@ struct UserRecord {
   bool disabled = false;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+  // Set by an admin who chose the password: the next sign-in only lets the user
+  // change it (kPasswordChangeScope); cleared by the change.
+  bool password_must_change = false;
+};
+
+// Users belong to one tenant; email addresses are unique within a tenant.
+inline constexpr char kDefaultTenant[] = "default";
+
+struct TenantRecord {
+  std::string id;
+  std::string name;
+  bool disabled = false;  // its users cannot sign in; their sessions were ended when it was set
+  std::int64_t created_at = 0;
 };
 
 struct SessionRecord {
@@ -64,6 +77,9 @@ struct RefreshTokenRecord {
 
 // The scope of a session that SESAME_REQUIRE_MFA limits to enrolling TOTP.
 inline constexpr char kEnrolmentScope[] = "mfa_enrolment";
+// The scope of a session whose user must change an admin-chosen password first:
+// it may only call password/change, me and logout.
+inline constexpr char kPasswordChangeScope[] = "password_change";
 
 // A user's TOTP authenticator: pending from setup until a first code confirms it.
 struct TotpCredentialRecord {

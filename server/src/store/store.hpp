@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sesame/result.hpp"
@@ -23,10 +24,11 @@ namespace sesame::server {
 class AccountStore {
  public:
   virtual ~AccountStore() = default;
-  // email_taken when another user has the same email_key (atomic: of many
-  // concurrent creates with one email, exactly one succeeds).
+  // email_taken when another user of the same tenant has the same email_key
+  // (atomic: of many concurrent creates with one email, exactly one succeeds).
   [[nodiscard]] virtual Result<void> create_user(const UserRecord& user) = 0;
-  [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view email_key) = 0;
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view tenant_id,
+                                                                                std::string_view email_key) = 0;
   [[nodiscard]] virtual Result<std::optional<UserRecord>> find_user_by_id(const UserId& id) = 0;
   [[nodiscard]] virtual Result<void> update_password_hash(const UserId& id, std::string_view password_hash,
                                                           std::int64_t now) = 0;
@@ -199,6 +201,51 @@ class MailOutboxStore {
   [[nodiscard]] virtual Result<std::vector<MailRecord>> list_mail_to(std::string_view to_key, int limit) = 0;
 };
 
+// GET /admin/users: one page of users in a stable order.
+struct UserQuery {
+  std::string tenant_id;          // empty: every tenant (a global admin)
+  std::string email_key_prefix;   // non-empty: only users whose email_key starts with it (LIKE metacharacters are literal)
+  std::optional<bool> disabled;   // set: only users with that flag
+  // The (created_at, id) of the last user of the previous page; empty: from the start.
+  std::optional<std::pair<std::int64_t, std::string>> after;
+  int limit = 50;
+};
+
+// PATCH /admin/users/{id}: an absent member is left as it is.
+struct UserChanges {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> roles;
+  std::optional<bool> disabled;
+  std::optional<bool> email_verified;
+};
+
+// What admins read and change: users across the tenant, and tenants.
+class AdminStore {
+ public:
+  virtual ~AdminStore() = default;
+  // Oldest first, ordered by (created_at, id), at most `limit` rows: across
+  // pages every user that existed at the first page is listed exactly once,
+  // and users created meanwhile never push others back.
+  [[nodiscard]] virtual Result<std::vector<UserRecord>> list_users(const UserQuery& query) = 0;
+  // Applies `changes` (updated_at = now) and, when they disable the user,
+  // revokes every active session of the user with `revoke_reason`, in one
+  // transaction; the user as it is afterwards, or nullopt when there is none.
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> update_user(const UserId& id, const UserChanges& changes,
+                                                                      std::int64_t now,
+                                                                      std::string_view revoke_reason) = 0;
+  // tenant_exists when the id is taken.
+  [[nodiscard]] virtual Result<void> create_tenant(const TenantRecord& tenant) = 0;
+  [[nodiscard]] virtual Result<std::optional<TenantRecord>> find_tenant(std::string_view id) = 0;
+  // Ordered by id.
+  [[nodiscard]] virtual Result<std::vector<TenantRecord>> list_tenants() = 0;
+  // Sets the tenant's disabled flag and, when it becomes disabled, revokes
+  // every active session of its users with `revoke_reason`, in one transaction;
+  // the tenant afterwards, or nullopt when there is none.
+  [[nodiscard]] virtual Result<std::optional<TenantRecord>> set_tenant_disabled(std::string_view id, bool disabled,
+                                                                                std::int64_t now,
+                                                                                std::string_view revoke_reason) = 0;
+};
+
 // A password change or reset, applied in one transaction.
 struct PasswordReplacement {
   UserId user_id;
@@ -240,7 +287,7 @@ class AccountTokenStore {
   // returns the user. Otherwise changes nothing → nullopt.
   [[nodiscard]] virtual Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
                                                                   const std::optional<MailRecord>& alert) = 0;
-  // Sets the password hash, revokes the sessions, clears the lockout and
+  // Sets the password hash (and clears password_must_change), revokes the sessions, clears the lockout and
   // enqueues the alert; the number of sessions revoked, or nullopt when the
   // reset token was no longer usable (then nothing changed).
   [[nodiscard]] virtual Result<std::optional<int>> replace_password(const PasswordReplacement& change,
@@ -254,7 +301,8 @@ class Store : public AccountStore,
               public MfaStore,
               public AuditStore,
               public MailOutboxStore,
-              public AccountTokenStore {
+              public AccountTokenStore,
+              public AdminStore {
  public:
   // Applies the numbered migrations not yet recorded in schema_migrations; safe
   // to run twice and from several processes at once. Returns how many it applied.

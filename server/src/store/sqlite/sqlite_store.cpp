@@ -28,6 +28,10 @@ constexpr char kSelectMigrationApplied[] = "SELECT 1 FROM schema_migrations WHER
 constexpr char kInsertMigration[] =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, CAST(strftime('%s', 'now') AS INTEGER))";
 constexpr char kPing[] = "SELECT 1";
+constexpr std::string_view kForeignKeysOffMarker = "-- sesame:foreign_keys_off";
+constexpr char kForeignKeysOff[] = "PRAGMA foreign_keys = OFF";
+constexpr char kForeignKeysOn[] = "PRAGMA foreign_keys = ON";
+constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 
 constexpr char kInsertUser[] =
     "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
@@ -291,6 +295,19 @@ Result<int> SqliteStore::migrate() {
   Connection& connection = **lease;
   int applied = 0;
   for (const Migration& migration : sqlite_migrations()) {
+    // A migration that rebuilds a referenced table runs with foreign keys off
+    // (they cannot change inside a transaction) and checks them before commit.
+    const bool rebuilds = migration.sql.find(kForeignKeysOffMarker) != std::string_view::npos;
+    if (rebuilds) {
+      if (auto off = connection.execute(kForeignKeysOff); !off) return off.error();
+    }
+    struct ForeignKeysBackOn {
+      Connection& connection;
+      bool active;
+      ~ForeignKeysBackOn() {
+        if (active) (void)connection.execute(kForeignKeysOn);
+      }
+    } back_on{connection, rebuilds};
     // One transaction per migration, holding the write lock: a second process
     // waits, then finds the version recorded and skips it.
     ImmediateTransaction transaction(connection);
@@ -301,6 +318,14 @@ Result<int> SqliteStore::migrate() {
     if (!recorded) return recorded.error();
     if (recorded->has_value()) continue;
     if (auto ran = connection.execute(std::string(migration.sql)); !ran) return ran.error();
+    if (rebuilds) {
+      auto dangling = find_one(connection, kForeignKeyCheck, [](const Statement& row) { return row.text(0); });
+      if (!dangling) return dangling.error();
+      if (dangling->has_value()) {
+        return Error{ErrorCode::internal_error, "migration " + std::string(migration.name) +
+                                                    " left a dangling foreign key in " + **dangling};
+      }
+    }
     if (auto noted = connection.run(kInsertMigration, migration.version, migration.name); !noted) return noted.error();
     if (auto committed = transaction.commit(); !committed) return committed.error();
     ++applied;
