@@ -52,6 +52,7 @@ constexpr StringRule kSecretRule{1, 256, Chars::visible_ascii};
 constexpr StringRule kUriRule{1, 4096, Chars::text};
 constexpr StringRule kLineRule{0, kUnbounded, Chars::text};
 constexpr StringRule kFreeTextRule{0, kUnbounded, Chars::any};
+constexpr StringRule kTenantIdRule{1, 64, Chars::visible_ascii};
 
 bool is_control(unsigned char c) noexcept { return c < 0x20 || c == 0x7f; }
 
@@ -346,6 +347,17 @@ json array_of(const std::vector<T>& items) {
 
 // ---- readers, one per type (shared by nested and top-level parsing) ----------
 
+// Tenant ids go into URLs, logs and tokens: lower-case letters, digits and '-'.
+std::optional<std::string> optional_tenant_id(ObjectReader& in, std::string_view key) {
+  auto id = in.optional_string(key, kTenantIdRule);
+  if (id && !std::all_of(id->begin(), id->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+      })) {
+    in.fail_invalid(key, "must hold only a-z, 0-9 and '-'");
+  }
+  return id;
+}
+
 User read_user(ObjectReader& in) {
   User out;
   out.id = in.string("id", kIdRule);
@@ -360,6 +372,16 @@ User read_user(ObjectReader& in) {
   if (const auto remaining = in.optional_integer("backup_codes_remaining", 0, kMaxBackupCodes)) {
     out.backup_codes_remaining = static_cast<int>(*remaining);
   }
+  out.password_must_change = in.optional_boolean("password_must_change").value_or(false);
+  return out;
+}
+
+Tenant read_tenant(ObjectReader& in) {
+  Tenant out;
+  out.id = in.string("id", kTenantIdRule);
+  out.name = in.string("name", kNameRule);
+  out.disabled = in.boolean("disabled");
+  out.created_at = in.timestamp("created_at");
   return out;
 }
 
@@ -450,6 +472,7 @@ std::string_view token_delivery_name(TokenDelivery delivery) noexcept {
 json to_json(const RegisterRequest& value) {
   json out{{"email", value.email}, {"password", value.password}};
   if (value.name) out["name"] = *value.name;
+  if (value.tenant_id) out["tenant_id"] = *value.tenant_id;
   return out;
 }
 
@@ -464,15 +487,18 @@ json to_json(const User& value) {
            {"disabled", value.disabled},
            {"created_at", timestamp_json(value.created_at)}};
   if (value.backup_codes_remaining) out["backup_codes_remaining"] = *value.backup_codes_remaining;
+  out["password_must_change"] = value.password_must_change;
   return out;
 }
 
 json to_json(const RegisterResponse& value) { return json{{"user", to_json(value.user)}}; }
 
 json to_json(const TokenRequest& value) {
-  return json{{"email", value.email},
-              {"password", value.password},
-              {"delivery", std::string(token_delivery_name(value.delivery))}};
+  json out{{"email", value.email},
+           {"password", value.password},
+           {"delivery", std::string(token_delivery_name(value.delivery))}};
+  if (value.tenant_id) out["tenant_id"] = *value.tenant_id;
+  return out;
 }
 
 json to_json(const TokenResponse& value) {
@@ -515,7 +541,11 @@ json to_json(const PasswordChangeRequest& value) {
   return json{{"current_password", value.current_password}, {"new_password", value.new_password}};
 }
 
-json to_json(const PasswordResetInitiateRequest& value) { return json{{"email", value.email}}; }
+json to_json(const PasswordResetInitiateRequest& value) {
+  json out{{"email", value.email}};
+  if (value.tenant_id) out["tenant_id"] = *value.tenant_id;
+  return out;
+}
 
 json to_json(const PasswordResetCompleteRequest& value) {
   return json{{"token", value.token}, {"new_password", value.new_password}};
@@ -560,9 +590,11 @@ json to_json(const AdminUserList& value) {
 }
 
 json to_json(const AdminCreateUserRequest& value) {
-  json out{{"email", value.email}, {"password", value.password}};
+  json out{{"email", value.email}};
+  if (value.password) out["password"] = *value.password;
   if (value.name) out["name"] = *value.name;
   if (value.roles) out["roles"] = *value.roles;
+  if (value.tenant_id) out["tenant_id"] = *value.tenant_id;
   return out;
 }
 
@@ -572,6 +604,25 @@ json to_json(const AdminUpdateUserRequest& value) {
   if (value.roles) out["roles"] = *value.roles;
   if (value.disabled) out["disabled"] = *value.disabled;
   if (value.email_verified) out["email_verified"] = *value.email_verified;
+  return out;
+}
+
+json to_json(const Tenant& value) {
+  return json{{"id", value.id}, {"name", value.name}, {"disabled", value.disabled},
+              {"created_at", timestamp_json(value.created_at)}};
+}
+
+json to_json(const TenantList& value) { return json{{"tenants", array_of(value.tenants)}}; }
+
+json to_json(const AdminCreateTenantRequest& value) {
+  json out{{"id", value.id}};
+  if (value.name) out["name"] = *value.name;
+  return out;
+}
+
+json to_json(const AdminUpdateTenantRequest& value) {
+  json out = json::object();
+  if (value.disabled) out["disabled"] = *value.disabled;
   return out;
 }
 
@@ -626,6 +677,7 @@ Result<RegisterRequest> from_json_checked<RegisterRequest>(const json& body) {
     out.email = in.email("email");
     out.password = in.string("password", kPasswordRule);
     out.name = in.optional_string("name", kNameRule);
+    out.tenant_id = optional_tenant_id(in, "tenant_id");
     return out;
   });
 }
@@ -672,6 +724,7 @@ Result<TokenRequest> from_json_checked<TokenRequest>(const json& body) {
     out.email = in.email("email");
     out.password = in.string("password", kPasswordRule);
     out.delivery = read_delivery(in);
+    out.tenant_id = optional_tenant_id(in, "tenant_id");
     return out;
   });
 }
@@ -725,7 +778,12 @@ Result<PasswordChangeRequest> from_json_checked<PasswordChangeRequest>(const jso
 template <>
 Result<PasswordResetInitiateRequest> from_json_checked<PasswordResetInitiateRequest>(const json& body) {
   return read_body<PasswordResetInitiateRequest>(
-      body, [](ObjectReader& in) { return PasswordResetInitiateRequest{in.email("email")}; });
+      body, [](ObjectReader& in) {
+        PasswordResetInitiateRequest out;
+        out.email = in.email("email");
+        out.tenant_id = optional_tenant_id(in, "tenant_id");
+        return out;
+      });
 }
 
 template <>
@@ -817,9 +875,10 @@ Result<AdminCreateUserRequest> from_json_checked<AdminCreateUserRequest>(const j
   return read_body<AdminCreateUserRequest>(body, [](ObjectReader& in) {
     AdminCreateUserRequest out;
     out.email = in.email("email");
-    out.password = in.string("password", kPasswordRule);
+    out.password = in.optional_string("password", kPasswordRule);
     out.name = in.optional_string("name", kNameRule);
     out.roles = in.optional_strings("roles", kRoleRule, kMaxRoles);
+    out.tenant_id = optional_tenant_id(in, "tenant_id");
     return out;
   });
 }
@@ -897,6 +956,38 @@ Result<Problem> from_json_checked<Problem>(const json& body) {
     if (in.has("violations")) out.violations = in.objects("violations", kMaxViolations, read_problem_violation);
     out.retry_after = in.optional_integer("retry_after", 0, kMaxDurationSeconds);
     out.request_id = in.optional_string("request_id", kIdRule);
+    return out;
+  });
+}
+
+template <>
+Result<Tenant> from_json_checked<Tenant>(const json& body) {
+  return read_body<Tenant>(body, read_tenant);
+}
+
+template <>
+Result<TenantList> from_json_checked<TenantList>(const json& body) {
+  return read_body<TenantList>(body, [](ObjectReader& in) {
+    return TenantList{in.objects("tenants", kMaxListItems, read_tenant)};
+  });
+}
+
+template <>
+Result<AdminCreateTenantRequest> from_json_checked<AdminCreateTenantRequest>(const json& body) {
+  return read_body<AdminCreateTenantRequest>(body, [](ObjectReader& in) {
+    AdminCreateTenantRequest out;
+    if (!in.has("id")) in.fail(ErrorCode::missing_field, "id", "required");
+    out.id = optional_tenant_id(in, "id").value_or("");
+    out.name = in.optional_string("name", kNameRule);
+    return out;
+  });
+}
+
+template <>
+Result<AdminUpdateTenantRequest> from_json_checked<AdminUpdateTenantRequest>(const json& body) {
+  return read_body<AdminUpdateTenantRequest>(body, [](ObjectReader& in) {
+    AdminUpdateTenantRequest out;
+    out.disabled = in.optional_boolean("disabled");
     return out;
   });
 }

@@ -67,6 +67,10 @@ const std::map<std::string, Reencode>& contract_types() {
       {"AdminUpdateUserRequest", reencode<AdminUpdateUserRequest>()},
       {"AuditEvent", reencode<AuditEvent>()},
       {"AuditEventList", reencode<AuditEventList>()},
+      {"Tenant", reencode<Tenant>()},
+      {"TenantList", reencode<TenantList>()},
+      {"AdminCreateTenantRequest", reencode<AdminCreateTenantRequest>()},
+      {"AdminUpdateTenantRequest", reencode<AdminUpdateTenantRequest>()},
       {"DevMailMessage", reencode<DevMailMessage>()},
       {"DevMailbox", reencode<DevMailbox>()},
       {"ProblemViolation", reencode<ProblemViolation>()},
@@ -296,25 +300,27 @@ BOOST_AUTO_TEST_CASE(json_text_escaped_quotes_do_not_end_strings) {
 // ---- Round trips of every type ------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(every_request_type_round_trips) {
-  check_round_trip(RegisterRequest{"ada@example.com", "correct horse battery staple", "Ada"});
-  check_round_trip(RegisterRequest{"ada@example.com", "", std::nullopt});
-  check_round_trip(TokenRequest{"ada@example.com", "pw", TokenDelivery::body});
-  check_round_trip(TokenRequest{"ada@example.com", "pw", TokenDelivery::cookie});
+  check_round_trip(RegisterRequest{"ada@example.com", "correct horse battery staple", "Ada", std::nullopt});
+  check_round_trip(RegisterRequest{"ada@example.com", "", std::nullopt, "acme"});
+  check_round_trip(TokenRequest{"ada@example.com", "pw", TokenDelivery::body, std::nullopt});
+  check_round_trip(TokenRequest{"ada@example.com", "pw", TokenDelivery::cookie, "acme"});
   check_round_trip(MfaVerifyRequest{"mfa_QwErTy", MfaCodeKind::totp, "123456"});
   check_round_trip(MfaVerifyRequest{"mfa_QwErTy", MfaCodeKind::backup_code, "abcd-efgh"});
   check_round_trip(RefreshRequest{"rt_AbC-123_xyz"});
   check_round_trip(RefreshRequest{std::nullopt});
   check_round_trip(PasswordChangeRequest{"old", "new"});
-  check_round_trip(PasswordResetInitiateRequest{"ada@example.com"});
+  check_round_trip(PasswordResetInitiateRequest{"ada@example.com", std::nullopt});
   check_round_trip(PasswordResetCompleteRequest{"reset_tok", "new"});
   check_round_trip(EmailVerifyRequest{"verify_tok"});
   check_round_trip(TotpConfirmRequest{"123456"});
   check_round_trip(TotpDisableRequest{"pw", "123456"});
   check_round_trip(BackupCodesRegenerateRequest{"654321"});
-  check_round_trip(AdminCreateUserRequest{"new@example.com", "pw", "New", std::vector<std::string>{"user"}});
-  check_round_trip(AdminCreateUserRequest{"new@example.com", "pw", std::nullopt, std::nullopt});
-  check_round_trip(AdminCreateUserRequest{"new@example.com", "pw", std::nullopt, std::vector<std::string>{}});
+  check_round_trip(AdminCreateUserRequest{"new@example.com", "pw", "New", std::vector<std::string>{"user"}, "acme"});
+  check_round_trip(AdminCreateUserRequest{"new@example.com", std::nullopt, std::nullopt, std::nullopt, std::nullopt});
+  check_round_trip(AdminCreateUserRequest{"new@example.com", "pw", std::nullopt, std::vector<std::string>{}, std::nullopt});
   check_round_trip(AdminUpdateUserRequest{});
+  check_round_trip(AdminCreateTenantRequest{"acme", "Acme Inc."});
+  check_round_trip(AdminUpdateTenantRequest{true});
   check_round_trip(AdminUpdateUserRequest{std::optional<std::string>{"Renamed"}, std::vector<std::string>{"user"}, true, false});
   check_round_trip(AdminUpdateUserRequest{std::optional<std::string>{}, std::nullopt, std::nullopt, true});
 }
@@ -497,7 +503,7 @@ BOOST_AUTO_TEST_CASE(parse_body_reports_text_errors_before_field_errors) {
 
   auto ok = parse_body<RegisterRequest>(R"({"email":"ada@example.com","password":"pw","name":"Ada"})");
   BOOST_TEST_REQUIRE(ok.ok());
-  BOOST_TEST((*ok == RegisterRequest{"ada@example.com", "pw", "Ada"}));
+  BOOST_TEST((*ok == RegisterRequest{"ada@example.com", "pw", "Ada", std::nullopt}));
 }
 
 BOOST_AUTO_TEST_CASE(error_field_pointer_is_empty_for_other_errors) {

@@ -100,6 +100,7 @@ struct RegisterRequest {
   std::string email;
   std::string password;
   std::optional<std::string> name;
+  std::optional<std::string> tenant_id;  // absent: the default tenant
   friend bool operator==(const RegisterRequest&, const RegisterRequest&) = default;
 };
 
@@ -115,6 +116,7 @@ struct User {
   bool disabled = false;
   Timestamp created_at;
   std::optional<int> backup_codes_remaining;  // GET /auth/me when MFA is on; omitted otherwise
+  bool password_must_change = false;  // an admin chose the password: only password/change until it is changed
   friend bool operator==(const User&, const User&) = default;
 };
 
@@ -134,6 +136,7 @@ struct TokenRequest {
   std::string email;
   std::string password;
   TokenDelivery delivery = TokenDelivery::body;  // "body" when absent
+  std::optional<std::string> tenant_id;          // absent: the default tenant
   friend bool operator==(const TokenRequest&, const TokenRequest&) = default;
 };
 
@@ -189,6 +192,7 @@ struct PasswordChangeRequest {
 
 struct PasswordResetInitiateRequest {
   std::string email;
+  std::optional<std::string> tenant_id;  // absent: the default tenant
   friend bool operator==(const PasswordResetInitiateRequest&, const PasswordResetInitiateRequest&) = default;
 };
 
@@ -272,9 +276,12 @@ struct AdminUserList {
 // POST /admin/users (answers 201 with the User).
 struct AdminCreateUserRequest {
   std::string email;
-  std::string password;
+  // Set: the user must change it at the first sign-in. Absent: an invitation
+  // mail with a link to choose one.
+  std::optional<std::string> password;
   std::optional<std::string> name;
   std::optional<std::vector<std::string>> roles;  // absent: the server's default roles
+  std::optional<std::string> tenant_id;           // absent: the admin's own tenant
   friend bool operator==(const AdminCreateUserRequest&, const AdminCreateUserRequest&) = default;
 };
 
@@ -307,6 +314,31 @@ struct AuditEventList {
   std::vector<AuditEvent> events;
   std::optional<std::string> next_cursor;
   friend bool operator==(const AuditEventList&, const AuditEventList&) = default;
+};
+
+// A tenant (GET/POST /admin/tenants, PATCH /admin/tenants/{id}: global admins).
+struct Tenant {
+  std::string id;
+  std::string name;
+  bool disabled = false;
+  Timestamp created_at;
+  friend bool operator==(const Tenant&, const Tenant&) = default;
+};
+
+struct TenantList {
+  std::vector<Tenant> tenants;
+  friend bool operator==(const TenantList&, const TenantList&) = default;
+};
+
+struct AdminCreateTenantRequest {
+  std::string id;  // lower-case letters, digits and '-', at most 64
+  std::optional<std::string> name;
+  friend bool operator==(const AdminCreateTenantRequest&, const AdminCreateTenantRequest&) = default;
+};
+
+struct AdminUpdateTenantRequest {
+  std::optional<bool> disabled;  // true: its users cannot sign in, their sessions end
+  friend bool operator==(const AdminUpdateTenantRequest&, const AdminUpdateTenantRequest&) = default;
 };
 
 // ---- Dev mode ---------------------------------------------------------------
@@ -397,6 +429,10 @@ struct Problem {
 [[nodiscard]] nlohmann::json to_json(const AdminUpdateUserRequest& value);
 [[nodiscard]] nlohmann::json to_json(const AuditEvent& value);
 [[nodiscard]] nlohmann::json to_json(const AuditEventList& value);
+[[nodiscard]] nlohmann::json to_json(const Tenant& value);
+[[nodiscard]] nlohmann::json to_json(const TenantList& value);
+[[nodiscard]] nlohmann::json to_json(const AdminCreateTenantRequest& value);
+[[nodiscard]] nlohmann::json to_json(const AdminUpdateTenantRequest& value);
 [[nodiscard]] nlohmann::json to_json(const DevMailMessage& value);
 [[nodiscard]] nlohmann::json to_json(const DevMailbox& value);
 [[nodiscard]] nlohmann::json to_json(const ProblemViolation& value);
@@ -433,6 +469,10 @@ template <> Result<AdminCreateUserRequest> from_json_checked<AdminCreateUserRequ
 template <> Result<AdminUpdateUserRequest> from_json_checked<AdminUpdateUserRequest>(const nlohmann::json&);
 template <> Result<AuditEvent> from_json_checked<AuditEvent>(const nlohmann::json&);
 template <> Result<AuditEventList> from_json_checked<AuditEventList>(const nlohmann::json&);
+template <> Result<Tenant> from_json_checked<Tenant>(const nlohmann::json&);
+template <> Result<TenantList> from_json_checked<TenantList>(const nlohmann::json&);
+template <> Result<AdminCreateTenantRequest> from_json_checked<AdminCreateTenantRequest>(const nlohmann::json&);
+template <> Result<AdminUpdateTenantRequest> from_json_checked<AdminUpdateTenantRequest>(const nlohmann::json&);
 template <> Result<DevMailMessage> from_json_checked<DevMailMessage>(const nlohmann::json&);
 template <> Result<DevMailbox> from_json_checked<DevMailbox>(const nlohmann::json&);
 template <> Result<ProblemViolation> from_json_checked<ProblemViolation>(const nlohmann::json&);
