@@ -76,7 +76,8 @@ int create_admin(const Config& config, const std::string& email, const std::stri
   std::getline(std::cin, password);
   auto app = App::create(config);
   if (!app.ok()) return fail("admin create", app.error().detail);
-  api::RegisterRequest request{email, password, name.empty() ? std::nullopt : std::optional<std::string>(name)};
+  api::RegisterRequest request{email, password, name.empty() ? std::nullopt : std::optional<std::string>(name),
+                               std::nullopt};
   auto user = (*app)->create_admin(request);
   if (!user.ok()) {
     std::string detail = std::string(error_code_name(user.code())) + ": " + user.error().detail;

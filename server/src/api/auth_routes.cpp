@@ -64,7 +64,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
       if (auto refused = csrf_failure(request)) return failure_response(*refused);
       signed_out = s.sessions.sign_out_with_refresh_token(*cookie, client_of(request));
     } else {
-      auto principal = authenticate_allowing_enrolment(request, s.tokens);
+      auto principal = authenticate_allowing_restricted(request, s.tokens);
       if (!principal.ok()) return failure_response(principal.error());
       signed_out = s.sessions.sign_out(principal.value(), client_of(request));
     }
@@ -73,7 +73,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
   });
 
   router.add(Method::get, "/api/v1/auth/me", [s](const Request& request) {
-    auto principal = authenticate_allowing_enrolment(request, s.tokens);
+    auto principal = authenticate_allowing_restricted(request, s.tokens);
     if (!principal.ok()) return failure_response(principal.error());
     return or_failure(s.accounts.me(principal.value()),
                       [](const api::User& user) { return Response::json(200, api::to_json(user)); });
@@ -84,7 +84,8 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
                        s, [s](const Principal& who, const api::PasswordChangeRequest& body, const ClientContext& client) {
                          return or_failure(s.accounts.change_password(who, body, client),
                                            [] { return Response::no_content(); });
-                       }));
+                       },
+                       &authenticate_for_password_change));
 
   router.add(Method::get, "/.well-known/jwks.json",
              [s](const Request&) { return Response::json(200, s.tokens.jwks()); });

@@ -33,17 +33,44 @@ ClientContext client_of(const http::Request& request) {
   return {request.client_ip(), std::string(request.user_agent()), request.request_id()};
 }
 
-Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens) {
+Outcome<Principal> authenticate_allowing_restricted(const http::Request& request, TokenService& tokens) {
   const auto token = bearer_token(request);
   if (!token) return Failure{ErrorCode::unauthorized, "a Bearer access token is required", {}, std::nullopt};
   return tokens.authenticate(*token);
 }
 
-Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens) {
-  auto principal = authenticate_allowing_enrolment(request, tokens);
-  if (principal.ok() && principal->scope == kEnrolmentScope) {
+namespace {
+
+// A restricted token outside the routes its scope allows: what it must do first.
+Outcome<Principal> refuse_scope(Outcome<Principal> principal, std::string_view allowed) {
+  if (!principal.ok() || principal->scope.empty() || principal->scope == allowed) return principal;
+  if (principal->scope == kEnrolmentScope) {
     return Failure{ErrorCode::mfa_enrollment_required,
                    "this account must set up TOTP first: /mfa/totp/setup, then /mfa/totp/confirm", {}, std::nullopt};
+  }
+  return Failure{ErrorCode::password_change_required,
+                 "an administrator set this password: change it first with /api/v1/auth/password/change", {},
+                 std::nullopt};
+}
+
+}  // namespace
+
+Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens) {
+  return refuse_scope(authenticate_allowing_restricted(request, tokens), {});
+}
+
+Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens) {
+  return refuse_scope(authenticate_allowing_restricted(request, tokens), kEnrolmentScope);
+}
+
+Outcome<Principal> authenticate_for_password_change(const http::Request& request, TokenService& tokens) {
+  return refuse_scope(authenticate_allowing_restricted(request, tokens), kPasswordChangeScope);
+}
+
+Outcome<Principal> authenticate_admin(const http::Request& request, TokenService& tokens) {
+  auto principal = authenticate(request, tokens);
+  if (principal.ok() && !is_admin(*principal)) {
+    return Failure{ErrorCode::forbidden, "this needs the admin role", {}, std::nullopt};
   }
   return principal;
 }

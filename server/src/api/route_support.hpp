@@ -18,11 +18,19 @@ namespace sesame::server {
 
 [[nodiscard]] ClientContext client_of(const http::Request& request);
 
-// The principal of the request's `Authorization: Bearer` access token. An
-// enrolment-only token (SESAME_REQUIRE_MFA) is refused: mfa_enrollment_required.
+// The principal of the request's `Authorization: Bearer` access token. A
+// restricted token is refused: an enrolment-only one (SESAME_REQUIRE_MFA) with
+// mfa_enrollment_required, a password-change-only one with password_change_required.
 [[nodiscard]] Outcome<Principal> authenticate(const http::Request& request, TokenService& tokens);
-// The same, accepting enrolment-only tokens: for me, logout and TOTP enrolment.
+// The same, accepting enrolment-only tokens: for TOTP enrolment.
 [[nodiscard]] Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens);
+// The same, accepting password-change-only tokens: for password/change.
+[[nodiscard]] Outcome<Principal> authenticate_for_password_change(const http::Request& request, TokenService& tokens);
+// Any valid token, restricted or not: for me and logout.
+[[nodiscard]] Outcome<Principal> authenticate_allowing_restricted(const http::Request& request, TokenService& tokens);
+// A full token of a user with the admin (or global_admin) role: 401 without
+// one, 403 forbidden for other roles. The one check in front of every admin route.
+[[nodiscard]] Outcome<Principal> authenticate_admin(const http::Request& request, TokenService& tokens);
 
 // CSRF checks for requests authenticated by the refresh cookie.
 [[nodiscard]] std::optional<Failure> csrf_failure(const http::Request& request);

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "auth/accounts/account_service.hpp"
+#include "auth/admin/admin_service.hpp"
 #include "auth/recovery/recovery_service.hpp"
 #include "auth/login/login_service.hpp"
 #include "auth/mfa/mfa_service.hpp"
@@ -44,6 +45,7 @@ struct ApiServices {
   std::size_t max_body_bytes = 64 * 1024;
   RecoveryService* recovery = nullptr;       // password reset, email verification
   DevMailboxReader* dev_mailbox = nullptr;   // set only in dev mode (SESAME_DEV=1)
+  AdminService* admin = nullptr;             // the admin routes are registered when set
 };
 
 // register, token, refresh, logout, me, password change, /.well-known/jwks.json
@@ -64,5 +66,7 @@ void add_demo_routes(http::Router& router, const DemoSite& site);
 void add_recovery_routes(http::Router& router, const ApiServices& services);
 // GET /api/v1/dev/mailbox; registered only when services.dev_mailbox is set
 void add_dev_routes(http::Router& router, const ApiServices& services);
+// /api/v1/admin/users, /users/{id}, /users/{id}/sessions, /users/{id}/lockout, /audit, /tenants
+void add_admin_routes(http::Router& router, const ApiServices& services);
 
 }  // namespace sesame::server

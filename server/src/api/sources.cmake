@@ -8,5 +8,6 @@ set(SESAME_SERVER_API_SOURCES
   src/api/demo_routes.cpp
   src/api/recovery_routes.cpp
   src/api/dev_routes.cpp
+  src/api/admin_routes.cpp
   src/app/app.cpp
 )

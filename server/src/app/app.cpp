@@ -1,8 +1,13 @@
 #include "app/app.hpp"
 
+#include <cstdio>
+#include <fstream>
+
 #include "api/routes.hpp"
 #include "app/openapi_document.hpp"
 #include "auth/accounts/account_service.hpp"
+#include "auth/admin/admin_service.hpp"
+#include "auth/identifiers.hpp"
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
 #include "auth/login/login_service.hpp"
@@ -53,6 +58,7 @@ class App::Parts {
   std::unique_ptr<MfaService> mfa;
   std::unique_ptr<LoginService> login;
   std::unique_ptr<SessionService> sessions;
+  std::unique_ptr<AdminService> admin;
   std::unique_ptr<IpRateLimiter> ip_limiter;
   std::unique_ptr<http::WorkerPool> hashing_pool;
   std::unique_ptr<http::HttpServer> http;
@@ -70,12 +76,13 @@ http::Router build_router(App::Parts& p) {
   http::Router router;
   const ApiServices services{*p.accounts,  *p.login,        *p.tokens,     *p.sessions,
                              *p.mfa,       *p.hashing_pool, *p.ip_limiter, refresh_cookie_for(p.config),
-                             p.config.max_body_bytes, p.recovery.get(), p.dev_mailbox.get()};
+                             p.config.max_body_bytes, p.recovery.get(), p.dev_mailbox.get(), p.admin.get()};
   add_auth_routes(router, services);
   add_session_routes(router, services);
   add_mfa_routes(router, services);
   add_recovery_routes(router, services);
   add_dev_routes(router, services);
+  add_admin_routes(router, services);
   if (p.config.demo) add_demo_routes(router, DemoSite{p.config.web_dir, p.config.sdk_dir});
   router.add(http::Method::get, "/healthz", [](const http::Request&) {
     return http::Response::json(200, {{"status", "ok"}, {"version", std::string(version())}});
@@ -127,6 +134,36 @@ Result<void> build_mail(App::Parts& p) {
   return {};
 }
 
+// SESAME_ADMIN_EMAIL + SESAME_ADMIN_PASSWORD_FILE: an admin for a container's
+// first start. Created when no user of the default tenant has that address;
+// an existing account is never changed. The password is never logged.
+Result<void> bootstrap_admin(App::Parts& p) {
+  const Config& config = p.config;
+  if (config.admin_email.empty()) return {};
+  auto existing = p.store->find_user_by_email_key(kDefaultTenant, email_key(config.admin_email));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return {};
+  std::ifstream file(config.admin_password_file);
+  std::string password;
+  if (!file || !std::getline(file, password) || password.empty()) {
+    return Error{ErrorCode::invalid_argument, "SESAME_ADMIN_PASSWORD_FILE: cannot read a password from " +
+                                                  config.admin_password_file};
+  }
+  api::RegisterRequest request{config.admin_email, std::move(password), std::nullopt, std::nullopt};
+  auto created = p.accounts->create_admin(request, ClientContext{"", "bootstrap admin (SESAME_ADMIN_EMAIL)", ""});
+  std::fill(request.password.begin(), request.password.end(), '\0');
+  if (created.ok()) {
+    std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"bootstrap admin created\",\"user_id\":\"%s\"}\n",
+                 created->id.c_str());
+    return {};
+  }
+  // Another instance starting at the same moment made it first.
+  if (created.code() == ErrorCode::email_taken) return {};
+  std::string detail = "bootstrap admin: " + std::string(error_code_name(created.code())) + ": " + created.error().detail;
+  for (const auto& violation : created.error().violations) detail += "; " + violation.code;
+  return Error{ErrorCode::invalid_argument, std::move(detail)};
+}
+
 }  // namespace
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -172,7 +209,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
       *p->store, *p->audit,
       LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
   p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout,
-                                                 *p->password_screen, *p->account_mail);
+                                                 *p->password_screen, *p->account_mail, config.open_registration);
+  p->admin = std::make_unique<AdminService>(*p->store, *p->accounts, *p->lockout, clock_ref, *p->audit);
+  if (auto bootstrapped = bootstrap_admin(*p); !bootstrapped.ok()) return bootstrapped.error();
   MfaPolicy mfa_policy;
   mfa_policy.totp_issuer = config.totp_issuer;
   p->mfa = std::make_unique<MfaService>(*p->store, *p->hasher, *p->totp_sealer, *p->tokens, *p->lockout, p->random,

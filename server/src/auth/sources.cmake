@@ -13,4 +13,5 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/password_screen.cpp
   src/auth/recovery/account_mail.cpp
   src/auth/recovery/recovery_service.cpp
+  src/auth/admin/admin_service.cpp
 )

@@ -158,6 +158,10 @@ Result<Config> load_config(const Environment& env) {
   read.flag("SESAME_REQUIRE_VERIFIED_EMAIL", config.require_verified_email);
   read.integer<int>("SESAME_RESET_MAILS_PER_HOUR", config.reset_mails_per_hour, 1, 100);
   read.text("SESAME_BREACHED_PASSWORDS_URL", config.breached_passwords_url);
+  std::string registration = "open";
+  read.text("SESAME_REGISTRATION", registration);
+  read.text("SESAME_ADMIN_EMAIL", config.admin_email);
+  read.text("SESAME_ADMIN_PASSWORD_FILE", config.admin_password_file);
   read.integer<int>("SESAME_BREACHED_PASSWORDS_TIMEOUT_MS", config.breached_passwords_timeout_ms, 100, 30'000);
   if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
 
@@ -183,6 +187,13 @@ Result<Config> load_config(const Environment& env) {
     }
   }
   if (config.product_name.empty()) return Error{ErrorCode::invalid_argument, "SESAME_PRODUCT_NAME must not be empty"};
+  if (registration != "open" && registration != "admin") {
+    return Error{ErrorCode::invalid_argument, "SESAME_REGISTRATION must be \"open\" or \"admin\""};
+  }
+  config.open_registration = registration == "open";
+  if (config.admin_email.empty() != config.admin_password_file.empty()) {
+    return Error{ErrorCode::invalid_argument, "SESAME_ADMIN_EMAIL and SESAME_ADMIN_PASSWORD_FILE go together"};
+  }
   if (config.mail_from.empty()) {
     std::string host = url_host(config.public_url);
     if (host.empty() || host.front() == '[' || (host.front() >= '0' && host.front() <= '9') || host.find('.') == std::string::npos) host = "localhost";

@@ -49,6 +49,9 @@ struct Config {
   int mail_poll_ms = 1000;                          // SESAME_MAIL_POLL_MS: how often the sender looks at the outbox
   int mail_max_attempts = 10;                       // SESAME_MAIL_MAX_ATTEMPTS before a message is given up
   bool require_verified_email = false;              // SESAME_REQUIRE_VERIFIED_EMAIL=1: no sign-in before verification
+  bool open_registration = true;                    // SESAME_REGISTRATION: "open" (default) or "admin" (only admins create users)
+  std::string admin_email;                          // SESAME_ADMIN_EMAIL: the bootstrap admin, created once at start
+  std::string admin_password_file;                  // SESAME_ADMIN_PASSWORD_FILE: its password (first line)
   int reset_mails_per_hour = 3;                     // SESAME_RESET_MAILS_PER_HOUR per address
   std::string breached_passwords_url;               // SESAME_BREACHED_PASSWORDS_URL: range API base; empty: off
   int breached_passwords_timeout_ms = 2000;         // SESAME_BREACHED_PASSWORDS_TIMEOUT_MS

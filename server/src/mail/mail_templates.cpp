@@ -91,6 +91,15 @@ ComposedMail MailTemplates::password_reset(std::string_view name, std::string_vi
                        "your password stays as it is.");
 }
 
+ComposedMail MailTemplates::invitation(std::string_view name, std::string_view email, std::string_view token,
+                                       std::int64_t valid_hours) const {
+  return with_link("You have a " + product_ + " account", greeting(name, email),
+                   "An administrator created an account for you. To choose its password, open this link:",
+                   "Choose a password", reset_link(token),
+                   "The link works once, for " + std::to_string(valid_hours) +
+                       " hours. If you did not expect this, ignore this message.");
+}
+
 ComposedMail MailTemplates::security_alert(std::string_view name, std::string_view email, SecurityAlert alert) const {
   std::string subject;
   std::string what;

@@ -40,6 +40,9 @@ class MailTemplates {
                                                 std::string_view token, std::int64_t valid_hours) const;
   [[nodiscard]] ComposedMail password_reset(std::string_view name, std::string_view email, std::string_view token,
                                             std::int64_t valid_minutes) const;
+  // An account an admin created without a password: the link chooses one.
+  [[nodiscard]] ComposedMail invitation(std::string_view name, std::string_view email, std::string_view token,
+                                        std::int64_t valid_hours) const;
   [[nodiscard]] ComposedMail security_alert(std::string_view name, std::string_view email, SecurityAlert alert) const;
 
   [[nodiscard]] std::string verification_link(std::string_view token) const;

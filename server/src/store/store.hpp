@@ -169,14 +169,23 @@ class MfaStore {
   [[nodiscard]] virtual Result<bool> complete_mfa_challenge(std::string_view token_hash, std::int64_t now) = 0;
 };
 
+// The admin view of the audit log: every filter that is set must match.
+struct AuditQuery {
+  std::string user_id;    // the event's user
+  std::string type;       // e.g. "login.failed"
+  std::string tenant_id;  // events whose user belongs to this tenant
+  // The cursor: only events appended before this one (empty: from the newest).
+  // Pages keyed by it never repeat an event, even while events are appended.
+  std::string before_id;
+  int limit = 50;  // at most 1000
+};
+
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
   [[nodiscard]] virtual Result<void> append_audit_event(const AuditEventRecord& event) = 0;
-  // Newest first; `before_id` pages backwards (empty: from the newest).
-  [[nodiscard]] virtual Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id,
-                                                                              std::string_view before_id,
-                                                                              int limit) = 0;
+  // Newest first (append order), at most query.limit.
+  [[nodiscard]] virtual Result<std::vector<AuditEventRecord>> list_audit_events(const AuditQuery& query) = 0;
 };
 
 // The durable mail outbox. Messages are usually written by the AccountTokenStore

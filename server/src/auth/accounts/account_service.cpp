@@ -2,6 +2,7 @@
 
 #include "auth/identifiers.hpp"
 #include "auth/lockout.hpp"
+#include "security/opaque_token.hpp"
 
 namespace sesame::server {
 
@@ -15,6 +16,7 @@ api::User to_api_user(const UserRecord& user) {
   out.email_verified = user.email_verified;
   out.disabled = user.disabled;
   out.created_at = api::Timestamp{user.created_at};
+  out.password_must_change = user.password_must_change;
   return out;
 }
 
@@ -50,41 +52,73 @@ Failure password_policy_failure(const PasswordVerdict& verdict, std::string_view
 }
 
 Outcome<api::User> AccountService::register_account(const api::RegisterRequest& request, const ClientContext& client) {
-  return create_account(request, {"user"}, "account.registered", client);
+  if (!open_registration_) {
+    return Failure{ErrorCode::registration_closed, "accounts are created by an administrator here", {}, std::nullopt};
+  }
+  NewAccount account;
+  account.email = request.email;
+  account.password = request.password;
+  account.name = request.name;
+  account.tenant_id = request.tenant_id.value_or(kDefaultTenant);
+  account.event = "account.registered";
+  return create_account(account, client);
 }
 
 Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& request, const ClientContext& client) {
-  return create_account(request, {"admin", "user"}, "account.admin_created", client);
+  NewAccount account;
+  account.email = request.email;
+  account.password = request.password;
+  account.name = request.name;
+  account.roles = {kAdminRole, kUserRole};
+  account.event = "account.admin_created";
+  return create_account(account, client);
 }
 
-Outcome<api::User> AccountService::create_account(const api::RegisterRequest& request, std::vector<std::string> roles,
-                                                  std::string_view event, const ClientContext& client) {
-  if (auto refused = screen_.refusal(request.password, request.email, "/password")) return *refused;
-
-  auto hash = hasher_.hash(request.password);
+Outcome<api::User> AccountService::create_account(const NewAccount& account, const ClientContext& client) {
+  auto tenant = store_.find_tenant(account.tenant_id);
+  if (!tenant.ok()) return to_failure(tenant.error());
+  if (!tenant->has_value()) {
+    Failure unknown{ErrorCode::validation_failed, "no such tenant", {}, std::nullopt};
+    unknown.violations.push_back({"invalid_field", "no tenant has this id", "/tenant_id"});
+    return unknown;
+  }
+  if ((*tenant)->disabled) return Failure{ErrorCode::tenant_disabled, "this tenant is disabled", {}, std::nullopt};
+  if (account.password) {
+    if (auto refused = screen_.refusal(*account.password, account.email, "/password")) return *refused;
+  }
+  // Invited without a password: the hash of a random secret nobody knows, so a
+  // sign-in before the invitation is used costs the same and fails.
+  auto hash = hasher_.hash(account.password ? *account.password : generate_opaque_token(random_));
   if (!hash.ok()) return to_failure(hash.error());
 
   const std::int64_t now = clock_.now_unix_seconds();
   UserRecord user;
   user.id = UserId{new_uuid_v4(random_)};
-  user.email = request.email;
-  user.email_key = email_key(request.email);
-  user.name = request.name.value_or("");
-  user.tenant_id = "default";
-  user.roles = std::move(roles);
+  user.email = account.email;
+  user.email_key = email_key(account.email);
+  user.name = account.name.value_or("");
+  user.tenant_id = account.tenant_id;
+  user.roles = account.roles;
+  if (!has_role(user.roles, kUserRole)) user.roles.push_back(kUserRole);  // every user has `user`
   user.password_hash = std::move(hash.value());
+  user.password_must_change = account.password && account.password_must_change;
   user.created_at = now;
   user.updated_at = now;
-  // The verification mail is written with the account: one transaction.
-  const AccountMail::TokenMail verification = mail_.email_verification(user, now);
-  if (auto created = store_.create_user_with_verification(user, verification.record, verification.mail);
-      !created.ok()) {
+  // The verification (or invitation) mail is written with the account: one transaction.
+  const AccountMail::TokenMail mail = account.password ? mail_.email_verification(user, now) : mail_.invitation(user, now);
+  if (auto created = store_.create_user_with_verification(user, mail.record, mail.mail); !created.ok()) {
     if (created.code() == ErrorCode::email_taken) {
       return Failure{ErrorCode::email_taken, "an account with this email already exists", {}, std::nullopt};
     }
     return to_failure(created.error());
   }
-  audit_.record(event, now, user.id.value, client);
+  nlohmann::json details = nlohmann::json::object();
+  if (user.tenant_id != kDefaultTenant) details["tenant_id"] = user.tenant_id;
+  if (!account.actor_id.empty()) {
+    details["roles"] = user.roles;
+    details["invited"] = !account.password;
+  }
+  audit_.record(account.event, now, user.id.value, client, details, account.actor_id);
   return to_api_user(user);
 }
 
@@ -112,6 +146,11 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
   change.alert = mail_.security_alert(**user, SecurityAlert::password_changed, now);
   auto revoked = store_.replace_password(change, now);
   if (!revoked.ok()) return to_failure(revoked.error());
+  // The password an admin chose is gone: this session gets full access.
+  if (principal.scope == kPasswordChangeScope) {
+    auto upgraded = store_.upgrade_session(principal.session_id, "", principal.amr, now);
+    if (!upgraded.ok()) return to_failure(upgraded.error());
+  }
   audit_.record("password.changed", now, principal.user_id.value, client, {{"sessions_revoked", revoked->value_or(0)}});
   return {};
 }

@@ -4,6 +4,7 @@
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
 #include "auth/password_screen.hpp"
+#include "auth/roles.hpp"
 #include "auth/recovery/account_mail.hpp"
 #include "security/password_hasher.hpp"
 #include "auth/service.hpp"
@@ -20,18 +21,37 @@ namespace sesame::server {
 // Every violation of the core's password policy, as problem+json violations.
 [[nodiscard]] Failure password_policy_failure(const PasswordVerdict& verdict, std::string_view pointer);
 
+// An account to create: by registration, the admin CLI or an admin.
+struct NewAccount {
+  std::string email;
+  std::optional<std::string> password;  // absent: an invitation mail lets the user choose one
+  std::optional<std::string> name;
+  std::string tenant_id = kDefaultTenant;
+  std::vector<std::string> roles{kUserRole};
+  bool password_must_change = false;
+  std::string event;     // the audit event
+  std::string actor_id;  // the admin who created it, if one did
+};
+
 class AccountService {
  public:
   AccountService(Store& store, const PasswordHasher& hasher, RandomSource& random, const Clock& clock,
-                 AuditTrail& audit, AccountLockout& lockout, const PasswordScreen& screen, const AccountMail& mail)
+                 AuditTrail& audit, AccountLockout& lockout, const PasswordScreen& screen, const AccountMail& mail,
+                 bool open_registration = true)
       : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout),
-        screen_(screen), mail_(mail) {}
+        screen_(screen), mail_(mail), open_registration_(open_registration) {}
 
-  // 201 {user}; password_policy_violation with every violation; email_taken.
+  // 201 {user}; password_policy_violation with every violation; email_taken;
+  // registration_closed (SESAME_REGISTRATION=admin); tenant_disabled.
   [[nodiscard]] Outcome<api::User> register_account(const api::RegisterRequest& request, const ClientContext& client);
 
-  // `sesame-server admin create`: the same rules, with the admin role.
+  // `sesame-server admin create` and the bootstrap admin: the same rules, with
+  // the admin role, in the default tenant.
   [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request, const ClientContext& client);
+
+  // The password policy, the hash (or an invitation), the user and its mail in
+  // one transaction, and the audit event. The tenant must exist and be enabled.
+  [[nodiscard]] Outcome<api::User> create_account(const NewAccount& account, const ClientContext& client);
 
   // Checks the current password, applies the policy to the new one, stores its
   // hash and revokes every other session of the user. A wrong current password
@@ -44,8 +64,6 @@ class AccountService {
   [[nodiscard]] Outcome<api::User> me(const Principal& principal);
 
  private:
-  [[nodiscard]] Outcome<api::User> create_account(const api::RegisterRequest& request, std::vector<std::string> roles,
-                                                  std::string_view event, const ClientContext& client);
 
   Store& store_;
   const PasswordHasher& hasher_;
@@ -55,6 +73,7 @@ class AccountService {
   AccountLockout& lockout_;
   const PasswordScreen& screen_;
   const AccountMail& mail_;
+  bool open_registration_;
 };
 
 }  // namespace sesame::server

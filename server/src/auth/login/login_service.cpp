@@ -19,7 +19,7 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
     return locked.error();
   }
 
-  auto user = store_.find_user_by_email_key(key);
+  auto user = store_.find_user_by_email_key(request.tenant_id.value_or(kDefaultTenant), key);
   if (!user.ok()) return to_failure(user.error());
 
   bool password_ok = false;
@@ -41,6 +41,12 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   if (account.disabled) {
     audit_.record("login.disabled_account", now, account.id.value, client);
     return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
+  }
+  auto tenant = store_.find_tenant(account.tenant_id);
+  if (!tenant.ok()) return to_failure(tenant.error());
+  if (!tenant->has_value() || (*tenant)->disabled) {
+    audit_.record("login.tenant_disabled", now, account.id.value, client, {{"tenant_id", account.tenant_id}});
+    return Failure{ErrorCode::tenant_disabled, "the account's tenant is disabled", {}, std::nullopt};
   }
   // After the password check, so the answer tells nothing to whoever does not know it.
   if (requirements_.verified_email && !account.email_verified) {
@@ -68,8 +74,9 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   }
 
   if (auto cleared = lockout_.clear(key); !cleared.ok()) return cleared.error();
-  auto issued = requirements_.mfa ? tokens_.start_session(account, {"pwd"}, client, kEnrolmentScope)
-                             : tokens_.start_session(account, {"pwd"}, client);
+  // An admin-chosen password is changed before anything else (then MFA enrolment, if required).
+  const char* scope = account.password_must_change ? kPasswordChangeScope : requirements_.mfa ? kEnrolmentScope : "";
+  auto issued = tokens_.start_session(account, {"pwd"}, client, scope);
   if (!issued.ok()) return issued.error();
   audit_.record("login.succeeded", now, account.id.value, client, {{"session_id", issued->response.session_id}});
   return SignInOutcome{std::move(issued.value())};

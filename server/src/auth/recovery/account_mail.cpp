@@ -45,6 +45,16 @@ AccountMail::TokenMail AccountMail::password_reset(const UserRecord& user, std::
   return out;
 }
 
+AccountMail::TokenMail AccountMail::invitation(const UserRecord& user, std::int64_t now) const {
+  TokenMail out;
+  out.token = generate_opaque_token(random_);
+  out.record = {hash_opaque_token(out.token), kPasswordResetPurpose, user.id, user.email_key, now,
+                now + lifetimes_.invitation_seconds, std::nullopt};
+  out.mail = message("invitation", user,
+                     templates_.invitation(user.name, user.email, out.token, lifetimes_.invitation_seconds / 3600), now);
+  return out;
+}
+
 AccountMail::TokenMail AccountMail::password_reset_for_unknown(std::string_view email, std::int64_t now) const {
   UserRecord nobody;
   nobody.email = email;

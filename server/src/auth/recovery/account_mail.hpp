@@ -16,6 +16,7 @@ namespace sesame::server {
 struct AccountTokenLifetimes {
   std::int64_t email_verification_seconds = 24 * 3600;
   std::int64_t password_reset_seconds = 30 * 60;
+  std::int64_t invitation_seconds = 7 * 24 * 3600;  // an invitation waits for its reader longer than a reset
 };
 
 class AccountMail {
@@ -33,6 +34,8 @@ class AccountMail {
   };
   [[nodiscard]] TokenMail email_verification(const UserRecord& user, std::int64_t now) const;
   [[nodiscard]] TokenMail password_reset(const UserRecord& user, std::int64_t now) const;
+  // A password-reset token with the invitation's lifetime and wording.
+  [[nodiscard]] TokenMail invitation(const UserRecord& user, std::int64_t now) const;
   [[nodiscard]] MailRecord security_alert(const UserRecord& user, SecurityAlert alert, std::int64_t now) const;
 
   // Rendered exactly like a real one for an address without an account, so

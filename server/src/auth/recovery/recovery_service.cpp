@@ -30,7 +30,7 @@ Outcome<void> RecoveryService::initiate_password_reset(const api::PasswordResetI
                                                        const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
   const std::string key = email_key(request.email);
-  auto user = store_.find_user_by_email_key(key);
+  auto user = store_.find_user_by_email_key(request.tenant_id.value_or(kDefaultTenant), key);
   if (!user.ok()) return to_failure(user.error());
   // The token and the mail are made either way, so both paths cost the same;
   // only a real account's are handed to the store.
@@ -117,7 +117,7 @@ Outcome<void> RecoveryService::resend_verification(const Principal& principal, c
 Outcome<void> RecoveryService::resend_verification_to(std::string_view email, const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
   const std::string key = email_key(email);
-  auto user = store_.find_user_by_email_key(key);
+  auto user = store_.find_user_by_email_key(kDefaultTenant, key);  // the resend body names no tenant
   if (!user.ok()) return to_failure(user.error());
   const bool wanted = user->has_value() && !(*user)->email_verified && !(*user)->disabled;
   std::optional<AccountTokenRecord> token;

@@ -176,7 +176,7 @@ Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
     scope = claim->get<std::string>();
   }
   return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr,
-                   std::move(scope)};
+                   std::move(scope), verified->claims.tenant_id};
 }
 
 nlohmann::json TokenService::jwks() { return keys_.snapshot(clock_.now_unix_seconds())->jwks(); }

@@ -10,6 +10,7 @@
 
 #include "auth/audit_trail.hpp"
 #include "auth/recovery/account_mail.hpp"
+#include "auth/roles.hpp"
 #include "auth/service.hpp"
 #include "security/signing_key_ring.hpp"
 #include "security/token_sealer.hpp"
@@ -40,8 +41,13 @@ struct Principal {
   SessionId session_id;
   std::vector<std::string> roles;
   std::vector<std::string> amr;
-  std::string scope;  // empty: full access; kEnrolmentScope: may only enrol TOTP
+  std::string scope;  // empty: full access; kEnrolmentScope / kPasswordChangeScope: restricted
+  std::string tenant_id;
 };
+
+[[nodiscard]] inline bool is_admin(const Principal& who) {
+  return has_role(who.roles, kAdminRole) || has_role(who.roles, kGlobalAdminRole);
+}
 
 class TokenService {
  public:
