@@ -69,7 +69,7 @@ int rotate_keys(const Config& config) {
   return 0;
 }
 
-int create_admin(const Config& config, const std::string& email, const std::string& name) {
+int create_admin(const Config& config, const std::string& email, const std::string& name, bool global) {
   // The password comes from standard input, never from the command line
   // (where ps and shell history would show it).
   std::string password;
@@ -78,7 +78,7 @@ int create_admin(const Config& config, const std::string& email, const std::stri
   if (!app.ok()) return fail("admin create", app.error().detail);
   api::RegisterRequest request{email, password, name.empty() ? std::nullopt : std::optional<std::string>(name),
                                std::nullopt};
-  auto user = (*app)->create_admin(request);
+  auto user = (*app)->create_admin(request, global);
   if (!user.ok()) {
     std::string detail = std::string(error_code_name(user.code())) + ": " + user.error().detail;
     for (const auto& violation : user.error().violations) detail += "; " + violation.code;
@@ -107,6 +107,8 @@ int main(int argc, char** argv) {
   std::string name;
   create_command->add_option("--email", email, "the admin's email")->required();
   create_command->add_option("--name", name, "the admin's display name");
+  bool global = false;
+  create_command->add_flag("--global", global, "also the global_admin role: every tenant, and tenants themselves");
   CLI11_PARSE(cli, argc, argv);
 
   auto config = load_config(process_environment());
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
 
   if (migrate_command->parsed()) return migrate(*config);
   if (rotate_command->parsed()) return rotate_keys(*config);
-  if (create_command->parsed()) return create_admin(*config, email, name);
+  if (create_command->parsed()) return create_admin(*config, email, name, global);
   (void)serve_command;
   return serve(*config);
 }

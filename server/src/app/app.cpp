@@ -150,7 +150,9 @@ Result<void> bootstrap_admin(App::Parts& p) {
                                                   config.admin_password_file};
   }
   api::RegisterRequest request{config.admin_email, std::move(password), std::nullopt, std::nullopt};
-  auto created = p.accounts->create_admin(request, ClientContext{"", "bootstrap admin (SESAME_ADMIN_EMAIL)", ""});
+  // The operator's first account: it manages every tenant.
+  auto created =
+      p.accounts->create_admin(request, ClientContext{"", "bootstrap admin (SESAME_ADMIN_EMAIL)", ""}, /*global=*/true);
   std::fill(request.password.begin(), request.password.end(), '\0');
   if (created.ok()) {
     std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"bootstrap admin created\",\"user_id\":\"%s\"}\n",
@@ -240,8 +242,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   return std::unique_ptr<App>(new App(std::move(p)));
 }
 
-Outcome<api::User> App::create_admin(const api::RegisterRequest& request) {
-  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", ""});
+Outcome<api::User> App::create_admin(const api::RegisterRequest& request, bool global) {
+  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", ""}, global);
 }
 
 void App::start() {

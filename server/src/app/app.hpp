@@ -28,8 +28,8 @@ class App {
   // Graceful: in-flight requests finish, then the HTTP and hashing threads stop.
   void stop();
 
-  // `sesame-server admin create`.
-  [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request);
+  // `sesame-server admin create [--global]`.
+  [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request, bool global = false);
 
   class Parts;
 

@@ -32,3 +32,6 @@ set_tests_properties(server_two_instances PROPERTIES
   FIXTURES_REQUIRED postgres
   TIMEOUT 300
   ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+
+# The admin API, account lifecycle and tenants.
+sesame_add_api_test(server_admin_api SOURCES api/admin_api_test.cpp)

@@ -64,12 +64,14 @@ Outcome<api::User> AccountService::register_account(const api::RegisterRequest& 
   return create_account(account, client);
 }
 
-Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& request, const ClientContext& client) {
+Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& request, const ClientContext& client,
+                                                bool global) {
   NewAccount account;
   account.email = request.email;
   account.password = request.password;
   account.name = request.name;
   account.roles = {kAdminRole, kUserRole};
+  if (global) account.roles.insert(account.roles.begin(), kGlobalAdminRole);
   account.event = "account.admin_created";
   return create_account(account, client);
 }

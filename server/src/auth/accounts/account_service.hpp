@@ -46,8 +46,9 @@ class AccountService {
   [[nodiscard]] Outcome<api::User> register_account(const api::RegisterRequest& request, const ClientContext& client);
 
   // `sesame-server admin create` and the bootstrap admin: the same rules, with
-  // the admin role, in the default tenant.
-  [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request, const ClientContext& client);
+  // the admin role (and global_admin when `global`), in the default tenant.
+  [[nodiscard]] Outcome<api::User> create_admin(const api::RegisterRequest& request, const ClientContext& client,
+                                                bool global = false);
 
   // The password policy, the hash (or an invitation), the user and its mail in
   // one transaction, and the audit event. The tenant must exist and be enabled.
