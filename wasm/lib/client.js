@@ -77,6 +77,7 @@ export class AuthClient {
   #inflight = null;
   #timer = null;
   #retryAttempt = 0;
+  #tenant;  // {tenant_id} for the calls that name an account, or {} for the default tenant
   #started = false;
   #seenSeq = 0;  // the newest session change (by number) this client has heard of or started after
   #adoptedSeq = 0;  // the newest one it took from another tab
@@ -100,6 +101,7 @@ export class AuthClient {
     autoRefresh = true,
     host,
     coordination,
+    tenantId,
   } = {}) {
     if (delivery !== 'cookie' && delivery !== 'body') throw new SesameError('invalid_argument', 'delivery must be "cookie" or "body"');
     this.#url = String(url).replace(/\/+$/, '');
@@ -115,6 +117,7 @@ export class AuthClient {
     this.#autoRefresh = autoRefresh;
     this.#host = host;
     this.#coordinationOptions = coordination ?? {};
+    this.#tenant = tenantId === undefined ? {} : { tenant_id: String(tenantId) };
   }
 
   // ---- state ----
@@ -163,7 +166,8 @@ export class AuthClient {
 
   /** POST /register: resolves to the new user. 409 email_taken, 422 with violations. */
   async register({ email, password, name } = {}) {
-    return (await this.#request('POST', '/register', { body: { email, password, ...(name === undefined ? {} : { name }) } })).user;
+    const body = { email, password, ...(name === undefined ? {} : { name }), ...this.#tenant };
+    return (await this.#request('POST', '/register', { body })).user;
   }
 
   /**
@@ -172,7 +176,7 @@ export class AuthClient {
    */
   async signIn({ email, password } = {}) {
     this.#start();
-    const answer = await this.#request('POST', '/token', { body: { email, password, delivery: this.#delivery } });
+    const answer = await this.#request('POST', '/token', { body: { email, password, delivery: this.#delivery, ...this.#tenant } });
     if (answer.mfa_required === true) {
       const core = await loadCore();
       this.#challenge = { mfaToken: answer.mfa_token, methods: answer.methods ?? [], expiresIn: answer.expires_in };
@@ -248,7 +252,9 @@ export class AuthClient {
   }
 
   /** Always resolves (202) whether or not the address has an account. */
-  async requestPasswordReset({ email } = {}) { await this.#request('POST', '/password/reset/initiate', { body: { email } }); }
+  async requestPasswordReset({ email } = {}) {
+    await this.#request('POST', '/password/reset/initiate', { body: { email, ...this.#tenant } });
+  }
 
   /** With the token from the reset mail; every session of the account ends. */
   async completePasswordReset({ token, newPassword } = {}) {

@@ -469,3 +469,37 @@ async function listen(handler) {
     stop: () => new Promise((resolve) => { http.closeAllConnections(); http.close(resolve); }),
   };
 }
+
+test('a tenant\'s app signs in with tenantId, and verifyAccessToken hands the app its tenant_id and roles', async (t) => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(`${tmpdir()}/sesame-admin-`);
+  const adminEmail = uniqueEmail('operator');
+  await writeFile(`${dir}/password`, `${PASSWORD}\n`, { mode: 0o600 });
+  const tenanted = await startServer({ SESAME_ADMIN_EMAIL: adminEmail, SESAME_ADMIN_PASSWORD_FILE: `${dir}/password` });
+  t.after(async () => { await tenanted.stop(); await rm(dir, { recursive: true, force: true }); });
+  const client = (options) => new sdk.AuthClient({ url: tenanted.url, delivery: 'body', coordination: { name: `api-${group++}` }, ...options });
+
+  const operator = client();
+  t.after(() => operator.dispose());
+  await operator.signIn({ email: adminEmail, password: PASSWORD });
+  const created = await operator.fetch(`${tenanted.url}/api/v1/admin/tenants`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'acme' }),
+  });
+  assert.equal(created.status, 201);
+
+  const acme = client({ tenantId: 'acme' });
+  t.after(() => acme.dispose());
+  const email = uniqueEmail('acme');
+  assert.equal((await acme.register({ email, password: PASSWORD })).tenant_id, 'acme');
+  await acme.signIn({ email, password: PASSWORD });
+  const { claims } = await sdk.verifyAccessToken(acme.session.accessToken, {
+    jwksUrl: `${tenanted.url}/.well-known/jwks.json`, issuer: ISSUER, audience: AUDIENCE,
+  });
+  assert.equal(claims.tenant_id, 'acme');
+  assert.deepEqual(claims.roles, ['user']);
+  // The same address in the default tenant is another account (none here).
+  const outsider = client();
+  t.after(() => outsider.dispose());
+  await assert.rejects(outsider.signIn({ email, password: PASSWORD }), { code: 'invalid_credentials' });
+});

@@ -92,6 +92,12 @@ export interface User {
   created_at: string;
   /** Unused backup codes: on me() when MFA is on. */
   backup_codes_remaining?: number;
+  /**
+   * An admin chose the password: until changePassword(), the server answers
+   * only me, changePassword and signOut (403 password_change_required);
+   * refresh after the change for a full token.
+   */
+  password_must_change: boolean;
   /** Members a newer server may add. */
   [member: string]: unknown;
 }
@@ -294,6 +300,11 @@ export interface AuthClientOptions {
   host?: HostLike | undefined;
   /** Replacements for the tab coordination (locks, channel, records). */
   coordination?: TabCoordinationOptions | undefined;
+  /**
+   * The tenant whose accounts this app signs in (sent with register, signIn and
+   * requestPasswordReset). Default: the server's "default" tenant.
+   */
+  tenantId?: string | undefined;
 }
 
 // ---------------------------------------------------------------------------
