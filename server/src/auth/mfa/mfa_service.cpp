@@ -98,7 +98,9 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
   if (!*completed) return kInvalidMfaToken;  // a concurrent request finished it first
   if (auto cleared = lockout_.clear(account.email_key); !cleared.ok()) return cleared.error();
 
-  auto issued = tokens_.start_session(account, {"pwd", "otp"}, client);
+  // An admin-chosen password is changed before anything else, second factor or not.
+  auto issued = tokens_.start_session(account, {"pwd", "otp"}, client,
+                                      account.password_must_change ? kPasswordChangeScope : "");
   if (issued.ok()) {
     audit_.record("login.succeeded", now, account.id.value, client,
                   {{"session_id", issued->response.session_id},
