@@ -85,6 +85,12 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
   if (!user->has_value()) return kInvalidMfaToken;
   const UserRecord& account = **user;
   if (account.disabled) return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
+  // The tenant may have been disabled since the password step.
+  auto tenant = store_.find_tenant(account.tenant_id);
+  if (!tenant.ok()) return to_failure(tenant.error());
+  if (!tenant->has_value() || (*tenant)->disabled) {
+    return Failure{ErrorCode::tenant_disabled, "the account's tenant is disabled", {}, std::nullopt};
+  }
   if (auto locked = lockout_.refuse_while_locked(account.email_key, now); !locked.ok()) return locked.error();
 
   auto credential = enabled_credential(account.id);
