@@ -13,8 +13,10 @@ set(SESAME_SERVER_STORE_SOURCES
   src/store/sqlite/sqlite_connection.cpp
   src/store/sqlite/sqlite_store.cpp
   src/store/sqlite/sqlite_recovery_store.cpp
+  src/store/sqlite/sqlite_admin_store.cpp
   src/store/postgres/postgres_pool.cpp
   src/store/postgres/postgres_store.cpp
   src/store/postgres/postgres_recovery_store.cpp
+  src/store/postgres/postgres_admin_store.cpp
   ${SESAME_SERVER_EMBEDDED_MIGRATIONS}
 )

@@ -208,6 +208,14 @@ Family create_family(Store& target = store()) {
   return family;
 }
 
+AuditQuery audit_query(const std::string& user_id, const std::string& before_id, int limit) {
+  AuditQuery query;
+  query.user_id = user_id;
+  query.before_id = before_id;
+  query.limit = limit;
+  return query;
+}
+
 struct SqliteOnly {
   boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
     return store_kind() == "sqlite";
@@ -304,7 +312,7 @@ BOOST_AUTO_TEST_CASE(created_user_is_found_by_email_key_and_by_id) {
   user.email_verified = true;
   REQUIRE_OK(store().create_user(user));
 
-  const auto by_key = value_of(store().find_user_by_email_key(user.email_key));
+  const auto by_key = value_of(store().find_user_by_email_key(kDefaultTenant, user.email_key));
   BOOST_REQUIRE(by_key.has_value());
   const UserRecord& found = *by_key;
   BOOST_TEST(found.id.value == user.id.value);
@@ -323,7 +331,7 @@ BOOST_AUTO_TEST_CASE(created_user_is_found_by_email_key_and_by_id) {
 }
 
 BOOST_AUTO_TEST_CASE(unknown_user_is_empty_not_an_error) {
-  BOOST_TEST(!value_of(store().find_user_by_email_key("nobody@example.com")).has_value());
+  BOOST_TEST(!value_of(store().find_user_by_email_key(kDefaultTenant, "nobody@example.com")).has_value());
   BOOST_TEST(!value_of(store().find_user_by_id(UserId{"no-such-id"})).has_value());
 }
 
@@ -743,7 +751,7 @@ BOOST_AUTO_TEST_CASE(audit_events_page_newest_first) {
   std::vector<std::string> seen;
   std::string before;
   for (int page = 0; page < 4; ++page) {
-    const auto events = value_of(store().list_audit_events(user, before, 2));
+    const auto events = value_of(store().list_audit_events(audit_query(user, before, 2)));
     if (events.empty()) break;
     for (const auto& event : events) {
       BOOST_TEST(event.user_id == user);
@@ -760,7 +768,7 @@ BOOST_AUTO_TEST_CASE(audit_event_keeps_every_field) {
   const std::string user = unique("audit-user");
   const AuditEventRecord event = make_event(user, kNow, "refresh.reuse_detected");
   REQUIRE_OK(store().append_audit_event(event));
-  const auto events = value_of(store().list_audit_events(user, "", 10));
+  const auto events = value_of(store().list_audit_events(audit_query(user, "", 10)));
   BOOST_REQUIRE(events.size() == 1u);
   const auto& found = events.front();
   BOOST_TEST(found.id == event.id);
@@ -780,11 +788,11 @@ BOOST_AUTO_TEST_CASE(audit_without_user_filter_lists_everyone_and_unknown_cursor
   const std::int64_t future = kNow + 100 * kDay;  // newer than every other test's events
   REQUIRE_OK(store().append_audit_event(make_event(first, future, "a")));
   REQUIRE_OK(store().append_audit_event(make_event(second, future + 1, "b")));
-  const auto newest = value_of(store().list_audit_events("", "", 2));
+  const auto newest = value_of(store().list_audit_events(audit_query("", "", 2)));
   BOOST_REQUIRE(newest.size() == 2u);
   BOOST_TEST(newest[0].user_id == second);
   BOOST_TEST(newest[1].user_id == first);
-  BOOST_TEST(value_of(store().list_audit_events("", "no-such-event", 10)).empty());
+  BOOST_TEST(value_of(store().list_audit_events(audit_query("", "no-such-event", 10))).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -52,7 +52,7 @@ Outcome<void> SessionService::sign_out_with_refresh_token(std::string_view refre
   auto session = store_.find_refresh_token_session(hash_opaque_token(refresh_token), now);
   if (!session.ok()) return to_failure(session.error());
   if (!session->has_value()) return Failure{ErrorCode::invalid_token, "the refresh token is not valid", {}, std::nullopt};
-  const Principal owner{(*session)->user_id, (*session)->id, {}, {}, (*session)->scope};
+  const Principal owner{(*session)->user_id, (*session)->id, {}, {}, (*session)->scope, {}};
   return sign_out(owner, client);
 }
 

@@ -8,6 +8,7 @@
 #include "store/json_columns.hpp"
 #include "store/postgres/postgres_recovery_statements.hpp"
 #include "store/postgres/postgres_store.hpp"
+#include "store/postgres/postgres_users.hpp"
 
 namespace sesame::server {
 
@@ -45,11 +46,6 @@ constexpr PreparedStatement kSelectMailTo{
     " next_attempt_at, sent_at, failed_at, last_error FROM mail_outbox WHERE to_key = $1"
     " ORDER BY seq LIMIT $2::integer"};
 
-constexpr PreparedStatement kInsertUser{
-    "recovery_insert_user",
-    "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
-    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::boolean, $9::boolean, $10::bigint,"
-    " $11::bigint) ON CONFLICT (email_key) DO NOTHING"};
 constexpr PreparedStatement kInsertAccountToken{
     "recovery_insert_account_token",
     "INSERT INTO account_tokens (token_hash, purpose, user_id, email_key, created_at, expires_at, used_at)"
@@ -89,7 +85,8 @@ constexpr PreparedStatement kPruneMailRequests{
     "DELETE FROM mail_requests WHERE budget_key = $1 AND created_at <= $2::bigint"};
 
 constexpr PreparedStatement kUpdatePasswordHash{
-    "recovery_update_password_hash", "UPDATE users SET password_hash = $2, updated_at = $3::bigint WHERE id = $1"};
+    "recovery_update_password_hash",
+    "UPDATE users SET password_hash = $2, password_must_change = false, updated_at = $3::bigint WHERE id = $1"};
 constexpr PreparedStatement kRevokeUserSessions{
     "recovery_revoke_user_sessions",
     "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3"
@@ -99,7 +96,7 @@ constexpr PreparedStatement kDeleteLoginFailures{"recovery_delete_login_failures
 
 constexpr PreparedStatement kRecoveryStatements[] = {
     kInsertMail, kClaimDueMail, kMarkMailSent, kRecordMailFailure, kSelectMailTo,
-    kInsertUser, kInsertAccountToken, kVoidAccountTokens, kSelectAccountToken, kUseAccountToken,
+    kInsertAccountToken, kVoidAccountTokens, kSelectAccountToken, kUseAccountToken,
     kUseOtherResetTokens, kSetEmailVerified, kLockMailBudget, kCountMailRequests, kInsertMailRequest,
     kPruneMailRequests, kUpdatePasswordHash, kRevokeUserSessions, kDeleteLoginFailures,
 };
@@ -222,10 +219,7 @@ Result<void> PostgresStore::create_user_with_verification(const UserRecord& user
                                                           const MailRecord& mail) {
   return pool_.run([&](pqxx::connection& connection) -> Result<void> {
     pqxx::work transaction(connection);
-    const auto inserted =
-        transaction.exec_prepared(kInsertUser.name, user.id.value, user.email, user.email_key, user.name,
-                                  user.tenant_id, encode_string_list(user.roles), user.password_hash,
-                                  user.email_verified, user.disabled, user.created_at, user.updated_at);
+    const auto inserted = postgres::insert_user(transaction, user);
     if (inserted.affected_rows() == 0) return Error{ErrorCode::email_taken, "email already registered"};
     insert_token(transaction, token);
     postgres::insert_mail(transaction, mail);

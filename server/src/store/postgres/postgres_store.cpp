@@ -6,6 +6,7 @@
 
 #include "store/json_columns.hpp"
 #include "store/postgres/postgres_recovery_statements.hpp"
+#include "store/postgres/postgres_users.hpp"
 #include "store/migrations.hpp"
 #include "store/store_rules.hpp"
 
@@ -37,16 +38,13 @@ constexpr PreparedStatement kPing{"ping", "SELECT 1"};
 constexpr PreparedStatement kInsertUser{
     "insert_user",
     "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
-    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::boolean, $9::boolean, $10::bigint,"
-    " $11::bigint) ON CONFLICT (email_key) DO NOTHING"};
+    " created_at, updated_at, password_must_change) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8::boolean,"
+    " $9::boolean, $10::bigint, $11::bigint, $12::boolean) ON CONFLICT (tenant_id, email_key) DO NOTHING"};
 constexpr PreparedStatement kSelectUserByEmailKey{
     "select_user_by_email_key",
-    "SELECT id, email, email_key, name, tenant_id, roles::text, password_hash, email_verified, disabled,"
-    " created_at, updated_at FROM users WHERE email_key = $1"};
-constexpr PreparedStatement kSelectUserById{
-    "select_user_by_id",
-    "SELECT id, email, email_key, name, tenant_id, roles::text, password_hash, email_verified, disabled,"
-    " created_at, updated_at FROM users WHERE id = $1"};
+    "SELECT " SESAME_POSTGRES_USER_COLUMNS " FROM users WHERE tenant_id = $1 AND email_key = $2"};
+constexpr PreparedStatement kSelectUserById{"select_user_by_id",
+                                            "SELECT " SESAME_POSTGRES_USER_COLUMNS " FROM users WHERE id = $1"};
 constexpr PreparedStatement kUpdatePasswordHash{
     "update_password_hash", "UPDATE users SET password_hash = $2, updated_at = $3::bigint WHERE id = $1"};
 
@@ -184,16 +182,12 @@ constexpr PreparedStatement kInsertAuditEvent{
     " VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9::jsonb)"};
 constexpr PreparedStatement kSelectAuditCursor{"select_audit_cursor",
                                                "SELECT created_at, seq FROM audit_events WHERE id = $1"};
-// Pages walk (created_at, seq) backwards from a cursor ($1, $2).
+// Pages walk (created_at, seq) backwards from a cursor ($1, $2); an empty filter matches all.
 constexpr PreparedStatement kSelectAuditEvents{
     "select_audit_events",
     "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json::text"
-    " FROM audit_events WHERE (created_at, seq) < ($1::bigint, $2::bigint)"
-    " ORDER BY created_at DESC, seq DESC LIMIT $3::integer"};
-constexpr PreparedStatement kSelectUserAuditEvents{
-    "select_user_audit_events",
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json::text"
-    " FROM audit_events WHERE user_id = $4 AND (created_at, seq) < ($1::bigint, $2::bigint)"
+    " FROM audit_events WHERE (created_at, seq) < ($1::bigint, $2::bigint) AND ($4 = '' OR user_id = $4)"
+    " AND ($5 = '' OR type = $5) AND ($6 = '' OR user_id IN (SELECT id FROM users WHERE tenant_id = $6))"
     " ORDER BY created_at DESC, seq DESC LIMIT $3::integer"};
 
 constexpr PreparedStatement kStatements[] = {
@@ -206,7 +200,7 @@ constexpr PreparedStatement kStatements[] = {
     kSelectTotpCredential, kUpsertPendingTotp, kConfirmTotp, kAdvanceTotpStep, kDeleteTotpCredential,
     kSelectBackupCodes, kConsumeBackupCode, kCountUnusedBackupCodes, kDeleteBackupCodes, kInsertBackupCode,
     kInsertMfaChallenge, kCountMfaAttempt, kCompleteMfaChallenge, kDeleteStaleMfaChallenges,
-    kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents, kSelectUserAuditEvents,
+    kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents,
 };
 
 constexpr int kMaxAuditPage = 1000;
@@ -220,23 +214,6 @@ std::optional<std::int64_t> optional_integer(const pqxx::field& field) {
   return field.as<std::int64_t>();
 }
 
-Result<UserRecord> read_user(const pqxx::row& row) {
-  UserRecord user;
-  user.id.value = text(row[0]);
-  user.email = text(row[1]);
-  user.email_key = text(row[2]);
-  user.name = text(row[3]);
-  user.tenant_id = text(row[4]);
-  auto roles = decode_string_list(text(row[5]));
-  if (!roles) return roles.error();
-  user.roles = std::move(roles).value();
-  user.password_hash = text(row[6]);
-  user.email_verified = row[7].as<bool>();
-  user.disabled = row[8].as<bool>();
-  user.created_at = row[9].as<std::int64_t>();
-  user.updated_at = row[10].as<std::int64_t>();
-  return user;
-}
 
 Result<SessionRecord> read_session(const pqxx::row& row) {
   SessionRecord session;
@@ -349,10 +326,42 @@ std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> statements(std::begin(kStatements), std::end(kStatements));
   const auto recovery = postgres_recovery_statements();
   statements.insert(statements.end(), recovery.begin(), recovery.end());
+  const auto admin = postgres_admin_statements();
+  statements.insert(statements.end(), admin.begin(), admin.end());
   return statements;
 }
 
 }  // namespace
+
+namespace postgres {
+
+Result<UserRecord> read_user(const pqxx::row& row) {
+  UserRecord user;
+  user.id.value = text(row[0]);
+  user.email = text(row[1]);
+  user.email_key = text(row[2]);
+  user.name = text(row[3]);
+  user.tenant_id = text(row[4]);
+  auto roles = decode_string_list(text(row[5]));
+  if (!roles) return roles.error();
+  user.roles = std::move(roles).value();
+  user.password_hash = text(row[6]);
+  user.email_verified = row[7].as<bool>();
+  user.disabled = row[8].as<bool>();
+  user.created_at = row[9].as<std::int64_t>();
+  user.updated_at = row[10].as<std::int64_t>();
+  user.password_must_change = row[11].as<bool>();
+  return user;
+}
+
+pqxx::result insert_user(pqxx::transaction_base& transaction, const UserRecord& user) {
+  return transaction.exec_prepared(kInsertUser.name, user.id.value, user.email, user.email_key, user.name,
+                                   user.tenant_id, encode_string_list(user.roles), user.password_hash,
+                                   user.email_verified, user.disabled, user.created_at, user.updated_at,
+                                   user.password_must_change);
+}
+
+}  // namespace postgres
 
 PostgresStore::PostgresStore(const std::string& url, const postgres::PoolOptions& options)
     : pool_(url, all_statements(), options) {}
@@ -398,27 +407,26 @@ Result<void> PostgresStore::ping() {
 Result<void> PostgresStore::create_user(const UserRecord& user) {
   return pool_.run([&](pqxx::connection& connection) -> Result<void> {
     pqxx::nontransaction session(connection);
-    const auto inserted =
-        session.exec_prepared(kInsertUser.name, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
-                              encode_string_list(user.roles), user.password_hash, user.email_verified, user.disabled,
-                              user.created_at, user.updated_at);
-    // ON CONFLICT (email_key) DO NOTHING: no row means the email is taken.
+    const auto inserted = postgres::insert_user(session, user);
+    // ON CONFLICT (tenant_id, email_key) DO NOTHING: no row means the email is taken.
     if (inserted.affected_rows() == 0) return Error{ErrorCode::email_taken, "email already registered"};
     return {};
   });
 }
 
-Result<std::optional<UserRecord>> PostgresStore::find_user_by_email_key(std::string_view email_key) {
+Result<std::optional<UserRecord>> PostgresStore::find_user_by_email_key(std::string_view tenant_id,
+                                                                         std::string_view email_key) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction session(connection);
-    return first_row(session.exec_prepared(kSelectUserByEmailKey.name, owned(email_key)), read_user);
+    return first_row(session.exec_prepared(kSelectUserByEmailKey.name, owned(tenant_id), owned(email_key)),
+                     postgres::read_user);
   });
 }
 
 Result<std::optional<UserRecord>> PostgresStore::find_user_by_id(const UserId& id) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction session(connection);
-    return first_row(session.exec_prepared(kSelectUserById.name, id.value), read_user);
+    return first_row(session.exec_prepared(kSelectUserById.name, id.value), postgres::read_user);
   });
 }
 
@@ -543,7 +551,7 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
       case RotationOutcome::reuse_detected: {
         transaction.exec_prepared(kRevokeSessionById.name, session->id.value, now, std::string(kRefreshReuseReason));
         if (reuse_alert) {
-          auto user = first_row(transaction.exec_prepared(kSelectUserById.name, session->user_id.value), read_user);
+          auto user = first_row(transaction.exec_prepared(kSelectUserById.name, session->user_id.value), postgres::read_user);
           if (!user) return user.error();
           if (user->has_value()) postgres::insert_mail(transaction, reuse_alert(**user, *session));
         }
@@ -728,9 +736,9 @@ Result<void> PostgresStore::append_audit_event(const AuditEventRecord& event) {
   });
 }
 
-Result<std::vector<AuditEventRecord>> PostgresStore::list_audit_events(std::string_view user_id,
-                                                                       std::string_view before_id, int limit) {
-  limit = std::clamp(limit, 0, kMaxAuditPage);
+Result<std::vector<AuditEventRecord>> PostgresStore::list_audit_events(const AuditQuery& query) {
+  const int limit = std::clamp(query.limit, 0, kMaxAuditPage);
+  const std::string& before_id = query.before_id;
   if (limit == 0) return std::vector<AuditEventRecord>{};
   return pool_.run([&](pqxx::connection& connection) -> Result<std::vector<AuditEventRecord>> {
     // One snapshot for the cursor lookup and the page.
@@ -744,10 +752,8 @@ Result<std::vector<AuditEventRecord>> PostgresStore::list_audit_events(std::stri
       cursor_time = cursor[0][0].as<std::int64_t>();
       cursor_seq = cursor[0][1].as<std::int64_t>();
     }
-    const auto rows = user_id.empty()
-                          ? transaction.exec_prepared(kSelectAuditEvents.name, cursor_time, cursor_seq, limit)
-                          : transaction.exec_prepared(kSelectUserAuditEvents.name, cursor_time, cursor_seq, limit,
-                                                      owned(user_id));
+    const auto rows = transaction.exec_prepared(kSelectAuditEvents.name, cursor_time, cursor_seq, limit,
+                                                query.user_id, query.type, query.tenant_id);
     events.reserve(rows.size());
     for (const auto& row : rows) events.push_back(read_audit_event(row));
     transaction.commit();

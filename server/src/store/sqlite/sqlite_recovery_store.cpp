@@ -6,6 +6,7 @@
 
 #include "store/json_columns.hpp"
 #include "store/sqlite/sqlite_outbox.hpp"
+#include "store/sqlite/sqlite_users.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace sesame::server {
@@ -42,10 +43,6 @@ constexpr char kSelectMailTo[] =
     " next_attempt_at, sent_at, failed_at, last_error FROM mail_outbox WHERE to_key = ?1"
     " ORDER BY seq LIMIT ?2";
 
-constexpr char kInsertUser[] =
-    "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
-    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT (email_key) DO NOTHING";
 constexpr char kInsertAccountToken[] =
     "INSERT INTO account_tokens (token_hash, purpose, user_id, email_key, created_at, expires_at, used_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)";
@@ -67,7 +64,8 @@ constexpr char kCountMailRequests[] =
 constexpr char kInsertMailRequest[] = "INSERT INTO mail_requests (budget_key, created_at) VALUES (?1, ?2)";
 constexpr char kPruneMailRequests[] = "DELETE FROM mail_requests WHERE created_at <= ?1";
 
-constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
+constexpr char kUpdatePasswordHash[] =
+    "UPDATE users SET password_hash = ?2, password_must_change = 0, updated_at = ?3 WHERE id = ?1";
 constexpr char kRevokeUserSessions[] =
     "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3"
     " WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?4";
@@ -205,9 +203,7 @@ Result<void> SqliteStore::create_user_with_verification(const UserRecord& user, 
   Connection& connection = **lease;
   ImmediateTransaction transaction(connection);
   if (auto begun = transaction.begin(); !begun) return begun.error();
-  auto inserted = connection.run(kInsertUser, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
-                                 encode_string_list(user.roles), user.password_hash, user.email_verified,
-                                 user.disabled, user.created_at, user.updated_at);
+  auto inserted = sqlite::insert_user(connection, user);
   if (!inserted) return inserted.error();
   if (*inserted == 0) return Error{ErrorCode::email_taken, "email already registered"};
   if (auto stored = insert_token(connection, token); !stored) return stored.error();

@@ -7,6 +7,7 @@
 #include "store/json_columns.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/sqlite_outbox.hpp"
+#include "store/sqlite/sqlite_users.hpp"
 #include "store/store_rules.hpp"
 
 namespace sesame::server {
@@ -33,16 +34,9 @@ constexpr char kForeignKeysOff[] = "PRAGMA foreign_keys = OFF";
 constexpr char kForeignKeysOn[] = "PRAGMA foreign_keys = ON";
 constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 
-constexpr char kInsertUser[] =
-    "INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled,"
-    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT (email_key) DO NOTHING";
 constexpr char kSelectUserByEmailKey[] =
-    "SELECT id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled, created_at,"
-    " updated_at FROM users WHERE email_key = ?1";
-constexpr char kSelectUserById[] =
-    "SELECT id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled, created_at,"
-    " updated_at FROM users WHERE id = ?1";
+    "SELECT " SESAME_SQLITE_USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND email_key = ?2";
+constexpr char kSelectUserById[] = "SELECT " SESAME_SQLITE_USER_COLUMNS " FROM users WHERE id = ?1";
 constexpr char kUpdatePasswordHash[] = "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
 
 constexpr char kInsertSession[] =
@@ -131,35 +125,16 @@ constexpr char kInsertAuditEvent[] =
     "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr char kSelectAuditCursor[] = "SELECT created_at, seq FROM audit_events WHERE id = ?1";
-// Pages walk (created_at, seq) backwards from a cursor (?1, ?2).
+// Pages walk (created_at, seq) backwards from a cursor (?1, ?2); an empty filter matches all.
 constexpr char kSelectAuditEvents[] =
     "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
-    " WHERE (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
-constexpr char kSelectUserAuditEvents[] =
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
-    " WHERE user_id = ?4 AND (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
+    " WHERE (created_at, seq) < (?1, ?2) AND (?4 = '' OR user_id = ?4) AND (?5 = '' OR type = ?5)"
+    " AND (?6 = '' OR user_id IN (SELECT id FROM users WHERE tenant_id = ?6))"
+    " ORDER BY created_at DESC, seq DESC LIMIT ?3";
 
 constexpr int kMaxAuditPage = 1000;
 
 // ---- rows ------------------------------------------------------------------
-
-Result<UserRecord> read_user(const Statement& row) {
-  UserRecord user;
-  user.id.value = row.text(0);
-  user.email = row.text(1);
-  user.email_key = row.text(2);
-  user.name = row.text(3);
-  user.tenant_id = row.text(4);
-  auto roles = decode_string_list(row.text(5));
-  if (!roles) return roles.error();
-  user.roles = std::move(roles).value();
-  user.password_hash = row.text(6);
-  user.email_verified = row.integer(7) != 0;
-  user.disabled = row.integer(8) != 0;
-  user.created_at = row.integer(9);
-  user.updated_at = row.integer(10);
-  return user;
-}
 
 Result<SessionRecord> read_session(const Statement& row) {
   SessionRecord session;
@@ -277,6 +252,39 @@ Result<std::optional<LoginFailureRow>> find_login_failure(Connection& connection
 
 }  // namespace
 
+namespace sqlite {
+
+constexpr char kInsertUser[] =
+    "INSERT INTO users (" SESAME_SQLITE_USER_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    " ON CONFLICT (tenant_id, email_key) DO NOTHING";
+
+Result<UserRecord> read_user(const Statement& row) {
+  UserRecord user;
+  user.id.value = row.text(0);
+  user.email = row.text(1);
+  user.email_key = row.text(2);
+  user.name = row.text(3);
+  user.tenant_id = row.text(4);
+  auto roles = decode_string_list(row.text(5));
+  if (!roles) return roles.error();
+  user.roles = std::move(roles).value();
+  user.password_hash = row.text(6);
+  user.email_verified = row.integer(7) != 0;
+  user.disabled = row.integer(8) != 0;
+  user.created_at = row.integer(9);
+  user.updated_at = row.integer(10);
+  user.password_must_change = row.integer(11) != 0;
+  return user;
+}
+
+Result<int> insert_user(Connection& connection, const UserRecord& user) {
+  return connection.run(kInsertUser, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
+                        encode_string_list(user.roles), user.password_hash, user.email_verified, user.disabled,
+                        user.created_at, user.updated_at, user.password_must_change);
+}
+
+}  // namespace sqlite
+
 SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
     : pool_(path, options.connections, options.busy_timeout) {}
 
@@ -346,25 +354,24 @@ Result<void> SqliteStore::ping() {
 Result<void> SqliteStore::create_user(const UserRecord& user) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
-  auto inserted = (*lease)->run(kInsertUser, user.id.value, user.email, user.email_key, user.name, user.tenant_id,
-                                encode_string_list(user.roles), user.password_hash, user.email_verified,
-                                user.disabled, user.created_at, user.updated_at);
+  auto inserted = sqlite::insert_user(**lease, user);
   if (!inserted) return inserted.error();
-  // ON CONFLICT (email_key) DO NOTHING: no row means the email is taken.
+  // ON CONFLICT (tenant_id, email_key) DO NOTHING: no row means the email is taken.
   if (*inserted == 0) return Error{ErrorCode::email_taken, "email already registered"};
   return {};
 }
 
-Result<std::optional<UserRecord>> SqliteStore::find_user_by_email_key(std::string_view email_key) {
+Result<std::optional<UserRecord>> SqliteStore::find_user_by_email_key(std::string_view tenant_id,
+                                                                       std::string_view email_key) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
-  return find_one(**lease, kSelectUserByEmailKey, read_user, email_key);
+  return find_one(**lease, kSelectUserByEmailKey, sqlite::read_user, tenant_id, email_key);
 }
 
 Result<std::optional<UserRecord>> SqliteStore::find_user_by_id(const UserId& id) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
-  return find_one(**lease, kSelectUserById, read_user, id.value);
+  return find_one(**lease, kSelectUserById, sqlite::read_user, id.value);
 }
 
 Result<void> SqliteStore::update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) {
@@ -492,7 +499,7 @@ Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presen
       auto revoked = connection.run(kRevokeSessionById, session->id.value, now, kRefreshReuseReason);
       if (!revoked) return revoked.error();
       if (reuse_alert) {
-        auto user = find_one(connection, kSelectUserById, read_user, session->user_id.value);
+        auto user = find_one(connection, kSelectUserById, sqlite::read_user, session->user_id.value);
         if (!user) return user.error();
         if (user->has_value()) {
           if (auto queued = sqlite::insert_mail(connection, reuse_alert(**user, *session)); !queued) {
@@ -691,10 +698,10 @@ Result<void> SqliteStore::append_audit_event(const AuditEventRecord& event) {
   return {};
 }
 
-Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(std::string_view user_id,
-                                                                     std::string_view before_id, int limit) {
+Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(const AuditQuery& query) {
   std::vector<AuditEventRecord> events;
-  limit = std::clamp(limit, 0, kMaxAuditPage);
+  const int limit = std::clamp(query.limit, 0, kMaxAuditPage);
+  const std::string& before_id = query.before_id;
   if (limit == 0) return events;
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
@@ -711,9 +718,8 @@ Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(std::string
     cursor = **found;
   }
 
-  auto stmt = user_id.empty()
-                  ? connection.query(kSelectAuditEvents, cursor.first, cursor.second, limit)
-                  : connection.query(kSelectUserAuditEvents, cursor.first, cursor.second, limit, user_id);
+  auto stmt = connection.query(kSelectAuditEvents, cursor.first, cursor.second, limit, query.user_id, query.type,
+                               query.tenant_id);
   if (!stmt) return stmt.error();
   for (;;) {
     auto has_row = stmt->step();

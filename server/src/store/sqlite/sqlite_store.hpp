@@ -25,7 +25,8 @@ class SqliteStore final : public Store {
                                                                  const SqliteOptions& options = {});
 
   Result<void> create_user(const UserRecord& user) override;
-  Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view email_key) override;
+  Result<std::optional<UserRecord>> find_user_by_email_key(std::string_view tenant_id,
+                                                            std::string_view email_key) override;
   Result<std::optional<UserRecord>> find_user_by_id(const UserId& id) override;
   Result<void> update_password_hash(const UserId& id, std::string_view password_hash, std::int64_t now) override;
 
@@ -67,8 +68,7 @@ class SqliteStore final : public Store {
   Result<bool> complete_mfa_challenge(std::string_view token_hash, std::int64_t now) override;
 
   Result<void> append_audit_event(const AuditEventRecord& event) override;
-  Result<std::vector<AuditEventRecord>> list_audit_events(std::string_view user_id, std::string_view before_id,
-                                                          int limit) override;
+  Result<std::vector<AuditEventRecord>> list_audit_events(const AuditQuery& query) override;
 
   // Mail outbox and account tokens (sqlite_recovery_store.cpp).
   Result<void> enqueue_mail(const MailRecord& mail) override;
@@ -86,6 +86,15 @@ class SqliteStore final : public Store {
   Result<std::optional<AccountTokenRecord>> find_account_token(std::string_view token_hash) override;
   Result<std::optional<UserId>> verify_email(std::string_view token_hash, std::int64_t now,
                                              const std::optional<MailRecord>& alert) override;
+  Result<std::vector<UserRecord>> list_users(const UserQuery& query) override;
+  Result<std::optional<UserRecord>> update_user(const UserId& id, const UserChanges& changes, std::int64_t now,
+                                                std::string_view revoke_reason) override;
+  Result<void> create_tenant(const TenantRecord& tenant) override;
+  Result<std::optional<TenantRecord>> find_tenant(std::string_view id) override;
+  Result<std::vector<TenantRecord>> list_tenants() override;
+  Result<std::optional<TenantRecord>> set_tenant_disabled(std::string_view id, bool disabled, std::int64_t now,
+                                                          std::string_view revoke_reason) override;
+
   Result<std::optional<int>> replace_password(const PasswordReplacement& change, std::int64_t now) override;
 
   Result<int> migrate() override;
