@@ -85,4 +85,17 @@ LockoutState lockout_state_at(const std::optional<LoginFailureRow>& row, std::in
   return LockoutState{row->failures, row->locked_until};
 }
 
+std::string like_prefix_pattern(std::string_view prefix) {
+  std::string pattern;
+  pattern.reserve(prefix.size() + 1);
+  for (const char c : prefix) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern.push_back('%');
+  return pattern;
+}
+
+int user_page_limit(int requested) noexcept { return std::clamp(requested, 1, kMaxUserPage); }
+
 }  // namespace sesame::server

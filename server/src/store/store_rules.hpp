@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "store/records.hpp"
@@ -61,5 +62,13 @@ struct LoginFailureRow {
 
 // What a row means at `now`: a lapsed window or lock reads as no failures.
 [[nodiscard]] LockoutState lockout_state_at(const std::optional<LoginFailureRow>& row, std::int64_t now) noexcept;
+
+// The LIKE pattern (ESCAPE with a backslash) matching every text that starts with `prefix`:
+// its %, _ and \ match only themselves.
+[[nodiscard]] std::string like_prefix_pattern(std::string_view prefix);
+
+// A page of the admin user listing holds 1 to kMaxUserPage users.
+inline constexpr int kMaxUserPage = 1000;
+[[nodiscard]] int user_page_limit(int requested) noexcept;
 
 }  // namespace sesame::server

@@ -28,6 +28,7 @@
 #include "printing.hpp"
 #include "test_databases.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_connection.hpp"
 #include "store/store.hpp"
 
 namespace sesame::server {
@@ -268,6 +269,118 @@ BOOST_AUTO_TEST_CASE(concurrent_migrations_from_two_stores_apply_each_version_on
   BOOST_TEST(value_of(one->migrate()) == 0);
 }
 
+// Runs raw SQL on the database at `url`, outside any store.
+void execute_raw(const std::string& url, const std::string& sql) {
+  if (store_kind() == "postgres") {
+    pqxx::connection connection(url);
+    pqxx::work transaction(connection);
+    transaction.exec(sql);
+    transaction.commit();
+    return;
+  }
+  auto connection = sqlite::Connection::open(url.substr(std::string_view("sqlite:").size()), std::chrono::seconds(5));
+  BOOST_REQUIRE_MESSAGE(connection.ok(), describe(connection));
+  REQUIRE_OK((*connection)->execute(sql));
+}
+
+// What a database of the previous release holds: users in the old '' tenant
+// and in named ones, each with rows in the tables that reference users.
+constexpr char kRowsBeforeTenants[] = R"sql(
+INSERT INTO users (id, email, email_key, name, tenant_id, roles, password_hash, email_verified, disabled, created_at, updated_at) VALUES
+  ('u-blank', 'Ann@example.com', 'ann@example.com', 'Ann', '', '["user"]', 'hash-ann', true, false, 100, 101),
+  ('u-default', 'bob@example.com', 'bob@example.com', 'Bob', 'default', '["admin"]', 'hash-bob', false, true, 200, 201),
+  ('u-acme', 'cy@example.com', 'cy@example.com', 'Cy', 'acme', '[]', 'hash-cy', false, false, 300, 301);
+INSERT INTO sessions (id, user_id, created_at, last_active_at, expires_at, ip, user_agent, amr, revoked_at, revoked_reason, scope) VALUES
+  ('s-blank', 'u-blank', 1700000000, 1700000000, 1800000000, '203.0.113.1', 'old/1', '["pwd"]', NULL, '', ''),
+  ('s-acme', 'u-acme', 1700000000, 1700000000, 1800000000, '203.0.113.2', 'old/2', '["pwd","otp"]', NULL, '', '');
+INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at, used_at, successor_hash, successor_sealed) VALUES
+  ('t-blank', 's-blank', 1700000000, 1800000000, NULL, '', '');
+INSERT INTO totp_credentials (user_id, secret_sealed, confirmed_at, last_accepted_step, created_at) VALUES
+  ('u-default', 'sealed-secret', 150, 7, 140);
+INSERT INTO backup_codes (id, user_id, lookup, code_hash, created_at, used_at) VALUES
+  ('b-1', 'u-default', 'look', 'code-hash', 150, NULL);
+INSERT INTO mfa_challenges (token_hash, user_id, created_at, expires_at, attempts, used_at) VALUES
+  ('c-acme', 'u-acme', 1700000000, 1800000000, 0, NULL);
+INSERT INTO account_tokens (token_hash, purpose, user_id, email_key, created_at, expires_at, used_at) VALUES
+  ('a-blank', 'password_reset', 'u-blank', 'ann@example.com', 1700000000, 1800000000, NULL);
+INSERT INTO mail_outbox (id, kind, to_address, to_key, user_id, subject, text_body, html_body, created_at, next_attempt_at) VALUES
+  ('m-blank', 'password_reset', 'Ann@example.com', 'ann@example.com', 'u-blank', 'Reset', 'text', '<p>html</p>', 1700000000, 1700000000);
+INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json) VALUES
+  ('e-1', 'login_succeeded', 1700000000, 'u-blank', 'u-blank', '203.0.113.1', 'old/1', 'r-1', '{}');
+INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES ('login:ann@example.com', 2, 1800000000, NULL);
+)sql";
+
+BOOST_AUTO_TEST_CASE(tenants_migration_keeps_every_existing_row_and_reference) {
+  constexpr int kTenantsVersion = 5;
+  const auto url = databases().fresh_url();
+  const auto migrations = store_kind() == "postgres" ? postgres_migrations() : sqlite_migrations();
+  execute_raw(url, "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                   " applied_at INTEGER NOT NULL)");
+  int later = 0;
+  for (const Migration& migration : migrations) {
+    if (migration.version >= kTenantsVersion) {
+      ++later;
+      continue;
+    }
+    execute_raw(url, std::string(migration.sql));
+    execute_raw(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (" +
+                         std::to_string(migration.version) + ", '" + std::string(migration.name) + "', 0)");
+  }
+  execute_raw(url, kRowsBeforeTenants);
+
+  auto migrated = open(url);
+  BOOST_TEST(value_of(migrated->migrate()) == later);
+
+  // Users: the blank tenant became the default one; every field survived.
+  const auto ann = value_of(migrated->find_user_by_email_key(kDefaultTenant, "ann@example.com"));
+  BOOST_REQUIRE(ann.has_value());
+  BOOST_TEST(ann->id.value == "u-blank");
+  BOOST_TEST(ann->email == "Ann@example.com");
+  BOOST_TEST(ann->name == "Ann");
+  BOOST_TEST(ann->roles == std::vector<std::string>{"user"}, boost::test_tools::per_element());
+  BOOST_TEST(ann->password_hash == "hash-ann");
+  BOOST_TEST(ann->email_verified);
+  BOOST_TEST(!ann->disabled);
+  BOOST_TEST(!ann->password_must_change);
+  BOOST_TEST(ann->created_at == 100);
+  BOOST_TEST(ann->updated_at == 101);
+  const auto bob = value_of(migrated->find_user_by_id(UserId{"u-default"}));
+  BOOST_TEST(bob->tenant_id == kDefaultTenant);
+  BOOST_TEST(bob->disabled);
+  BOOST_TEST(value_of(migrated->find_user_by_email_key("acme", "cy@example.com"))->id.value == "u-acme");
+  // Every tenant a user named exists now.
+  BOOST_REQUIRE(value_of(migrated->find_tenant("acme")).has_value());
+  BOOST_TEST(value_of(migrated->find_tenant(kDefaultTenant))->name == "Default");
+  BOOST_TEST(value_of(migrated->list_users(UserQuery{})).size() == 3u);
+
+  // Rows that reference users still point at them and still work.
+  BOOST_TEST(value_of(migrated->find_session(SessionId{"s-blank"}))->user_id.value == "u-blank");
+  BOOST_TEST(value_of(migrated->list_active_sessions(UserId{"u-acme"}, 1700000001)).size() == 1u);
+  const auto rotation = value_of(migrated->rotate_refresh_token("t-blank", make_token(SessionId{"s-blank"}, 1700000100),
+                                                                "sealed", 1700000100, 10));
+  BOOST_TEST(rotation.outcome == RotationOutcome::rotated);
+  BOOST_TEST((value_of(migrated->find_totp_credential(UserId{"u-default"}))->last_accepted_step ==
+              std::optional<std::int64_t>(7)));
+  BOOST_TEST(value_of(migrated->find_backup_codes(UserId{"u-default"}, "look")).size() == 1u);
+  BOOST_TEST(value_of(migrated->count_mfa_attempt("c-acme", 1700000001, 5)).has_value());
+  BOOST_TEST(value_of(migrated->find_account_token("a-blank"))->user_id.value == "u-blank");
+  BOOST_TEST(value_of(migrated->list_mail_to("ann@example.com", 10)).size() == 1u);
+  BOOST_TEST(value_of(migrated->list_audit_events(audit_query("u-blank", "", 10))).size() == 1u);
+  BOOST_TEST(value_of(migrated->lockout_state("login:ann@example.com", 1700000000)).failures == 2);
+
+  // Foreign keys are enforced, and email is now unique per tenant.
+  BOOST_TEST(!migrated->create_session(make_session(UserId{"no-such-user"})).ok());
+  REQUIRE_OK(migrated->create_session(make_session(UserId{"u-blank"})));
+  UserRecord in_acme = make_user("ann@example.com");
+  in_acme.tenant_id = "acme";
+  REQUIRE_OK(migrated->create_user(in_acme));
+  UserRecord in_default = make_user("ann@example.com");
+  BOOST_TEST(migrated->create_user(in_default).code() == ErrorCode::email_taken);
+  UserRecord in_no_tenant = make_user();
+  in_no_tenant.tenant_id = unique("missing");
+  BOOST_TEST(!migrated->create_user(in_no_tenant).ok());
+}
+
 BOOST_AUTO_TEST_CASE(store_reports_its_dialect) { BOOST_TEST(store().dialect() == store_kind()); }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -312,7 +425,7 @@ BOOST_AUTO_TEST_CASE(created_user_is_found_by_email_key_and_by_id) {
   user.email_verified = true;
   REQUIRE_OK(store().create_user(user));
 
-  const auto by_key = value_of(store().find_user_by_email_key(kDefaultTenant, user.email_key));
+  const auto by_key = value_of(store().find_user_by_email_key(user.tenant_id, user.email_key));
   BOOST_REQUIRE(by_key.has_value());
   const UserRecord& found = *by_key;
   BOOST_TEST(found.id.value == user.id.value);
@@ -1197,6 +1310,300 @@ BOOST_AUTO_TEST_CASE(reset_requests_are_budgeted_per_address_and_window) {
   BOOST_TEST(value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
   BOOST_TEST(!value_of(store().record_mail_request(unknown, kNow, 3600, 1, std::nullopt, std::nullopt)));
   BOOST_TEST(value_of(store().record_mail_request(unknown, kNow + 3600, 3600, 1, std::nullopt, std::nullopt)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(admin)
+
+constexpr char kDisabledReason[] = "user_disabled";
+
+// A tenant of the test's own, so that listings see only the test's users.
+std::string create_tenant(Store& target = store()) {
+  TenantRecord tenant{unique("tenant"), "Tenant", false, kNow};
+  REQUIRE_OK(target.create_tenant(tenant));
+  return tenant.id;
+}
+
+UserRecord create_user_in(const std::string& tenant, const std::string& email_key, std::int64_t created_at = kNow) {
+  UserRecord user = make_user(email_key);
+  user.tenant_id = tenant;
+  user.created_at = created_at;
+  REQUIRE_OK(store().create_user(user));
+  return user;
+}
+
+UserChanges renaming(const std::string& name) {
+  UserChanges changes;
+  changes.name = name;
+  return changes;
+}
+
+UserChanges disabling(bool disabled) {
+  UserChanges changes;
+  changes.disabled = disabled;
+  return changes;
+}
+
+UserChanges setting_roles(const std::vector<std::string>& roles) {
+  UserChanges changes;
+  changes.roles = roles;
+  return changes;
+}
+
+std::vector<std::string> ids_of(const std::vector<UserRecord>& users) {
+  std::vector<std::string> ids;
+  for (const auto& user : users) ids.push_back(user.id.value);
+  return ids;
+}
+
+UserQuery tenant_query(const std::string& tenant, int limit = 50) {
+  UserQuery query;
+  query.tenant_id = tenant;
+  query.limit = limit;
+  return query;
+}
+
+BOOST_AUTO_TEST_CASE(same_email_in_two_tenants_is_two_users_and_twice_in_one_tenant_is_email_taken) {
+  const std::string one = create_tenant();
+  const std::string two = create_tenant();
+  const std::string email = unique("shared") + "@example.com";
+  const UserRecord first = create_user_in(one, email);
+  const UserRecord second = create_user_in(two, email);
+  UserRecord again = make_user(email);
+  again.tenant_id = one;
+  BOOST_TEST(store().create_user(again).code() == ErrorCode::email_taken);
+
+  BOOST_TEST(value_of(store().find_user_by_email_key(one, email))->id.value == first.id.value);
+  BOOST_TEST(value_of(store().find_user_by_email_key(two, email))->id.value == second.id.value);
+  BOOST_TEST(!value_of(store().find_user_by_email_key(kDefaultTenant, email)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_creates_of_one_email_in_one_tenant_exactly_one_succeeds) {
+  const std::string tenant = create_tenant();
+  const std::string email = unique("race") + "@example.com";
+  const auto results = on_threads(10, [&](int) {
+    UserRecord user = make_user(email);
+    user.tenant_id = tenant;
+    return store().create_user(user);
+  });
+  int created = 0;
+  for (const auto& result : results) {
+    if (result.ok()) {
+      ++created;
+    } else {
+      BOOST_TEST(result.code() == ErrorCode::email_taken);
+    }
+  }
+  BOOST_TEST(created == 1);
+  BOOST_TEST(value_of(store().list_users(tenant_query(tenant))).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(user_pages_list_every_existing_user_exactly_once_while_users_are_added) {
+  const std::string tenant = create_tenant();
+  std::set<std::string> existing;
+  // Several users share a created_at, so the id breaks ties.
+  for (int i = 0; i < 7; ++i) {
+    existing.insert(create_user_in(tenant, unique("page") + "@example.com", kNow + i / 3).id.value);
+  }
+  std::vector<std::string> seen;
+  UserQuery query = tenant_query(tenant, 3);
+  for (int page = 0; page < 10; ++page) {
+    const auto users = value_of(store().list_users(query));
+    BOOST_TEST(users.size() <= 3u);
+    for (const auto& user : users) seen.push_back(user.id.value);
+    if (users.empty()) break;
+    query.after = std::pair<std::int64_t, std::string>{users.back().created_at, users.back().id.value};
+    // Added between page requests: one older than the cursor, one newer.
+    create_user_in(tenant, unique("early") + "@example.com", kNow - 100);
+    create_user_in(tenant, unique("late") + "@example.com", kNow + 100 + page);
+  }
+  const std::set<std::string> distinct(seen.begin(), seen.end());
+  BOOST_TEST(distinct.size() == seen.size());  // nobody twice
+  for (const auto& id : existing) BOOST_TEST(distinct.count(id) == 1u, id << " listed once");
+}
+
+BOOST_AUTO_TEST_CASE(user_pages_are_ordered_oldest_first_and_the_limit_is_clamped) {
+  const std::string tenant = create_tenant();
+  const UserRecord newer = create_user_in(tenant, unique("b") + "@example.com", kNow + 5);
+  const UserRecord older = create_user_in(tenant, unique("a") + "@example.com", kNow);
+  const auto all = value_of(store().list_users(tenant_query(tenant)));
+  BOOST_TEST(ids_of(all) == (std::vector<std::string>{older.id.value, newer.id.value}),
+             boost::test_tools::per_element());
+  BOOST_TEST(value_of(store().list_users(tenant_query(tenant, 0))).size() == 1u);
+  BOOST_TEST(value_of(store().list_users(tenant_query(tenant, -5))).size() == 1u);
+  BOOST_TEST(value_of(store().list_users(tenant_query(tenant, 1'000'000))).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(user_listing_filters_by_tenant_literal_email_prefix_and_disabled) {
+  const std::string tenant = create_tenant();
+  const std::string other = create_tenant();
+  const std::string stem = unique("f");
+  const UserRecord percent = create_user_in(tenant, stem + "%x@example.com");
+  const UserRecord underscore = create_user_in(tenant, stem + "_y@example.com");
+  const UserRecord backslash = create_user_in(tenant, stem + "\\z@example.com");
+  const UserRecord plain = create_user_in(tenant, stem + "ab@example.com");
+  create_user_in(other, stem + "%x@example.com");
+  REQUIRE_OK(store().update_user(plain.id, disabling(true), kNow + 1, kDisabledReason));
+
+  auto by_prefix = [&](const std::string& prefix) {
+    UserQuery query = tenant_query(tenant);
+    query.email_key_prefix = prefix;
+    return ids_of(value_of(store().list_users(query)));
+  };
+  BOOST_TEST(by_prefix(stem + "%") == std::vector<std::string>{percent.id.value}, boost::test_tools::per_element());
+  BOOST_TEST(by_prefix(stem + "_") == std::vector<std::string>{underscore.id.value},
+             boost::test_tools::per_element());
+  BOOST_TEST(by_prefix(stem + "\\") == std::vector<std::string>{backslash.id.value},
+             boost::test_tools::per_element());
+  BOOST_TEST(by_prefix(stem + "a").size() == 1u);
+  BOOST_TEST(by_prefix(stem).size() == 4u);
+  BOOST_TEST(by_prefix(unique("none")).empty());
+
+  UserQuery disabled = tenant_query(tenant);
+  disabled.disabled = true;
+  BOOST_TEST(ids_of(value_of(store().list_users(disabled))) == std::vector<std::string>{plain.id.value},
+             boost::test_tools::per_element());
+  disabled.disabled = false;
+  BOOST_TEST(value_of(store().list_users(disabled)).size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(listing_without_a_tenant_spans_every_tenant) {
+  auto fresh = open(databases().fresh_url());
+  REQUIRE_OK(fresh->migrate());
+  const std::string tenant = create_tenant(*fresh);
+  UserRecord one = make_user();
+  UserRecord two = make_user();
+  two.tenant_id = tenant;
+  REQUIRE_OK(fresh->create_user(one));
+  REQUIRE_OK(fresh->create_user(two));
+  BOOST_TEST(value_of(fresh->list_users(UserQuery{})).size() == 2u);
+  BOOST_TEST(value_of(fresh->list_users(tenant_query(tenant))).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(update_user_changes_only_the_given_fields) {
+  const UserRecord user = create_user();
+  const auto renamed = value_of(store().update_user(user.id, renaming("Grace"), kNow + 5, kDisabledReason));
+  BOOST_REQUIRE(renamed.has_value());
+  BOOST_TEST(renamed->name == "Grace");
+  BOOST_TEST(renamed->roles == user.roles, boost::test_tools::per_element());
+  BOOST_TEST(!renamed->disabled);
+  BOOST_TEST(!renamed->email_verified);
+  BOOST_TEST(renamed->updated_at == kNow + 5);
+
+  const std::vector<std::string> roles{"admin", "support"};
+  UserChanges roles_and_verified = setting_roles(roles);
+  roles_and_verified.email_verified = true;
+  REQUIRE_OK(store().update_user(user.id, roles_and_verified, kNow + 6, kDisabledReason));
+  const auto stored = value_of(store().find_user_by_id(user.id));
+  BOOST_TEST(stored->name == "Grace");
+  BOOST_TEST(stored->roles == roles, boost::test_tools::per_element());
+  BOOST_TEST(stored->email_verified);
+  BOOST_TEST(!stored->disabled);
+  BOOST_TEST(stored->email_key == user.email_key);
+  BOOST_TEST(stored->password_hash == user.password_hash);
+
+  REQUIRE_OK(store().update_user(user.id, setting_roles({}), kNow + 7,
+                                 kDisabledReason));
+  BOOST_TEST(value_of(store().find_user_by_id(user.id))->roles.empty());
+  BOOST_TEST(!value_of(store().update_user(UserId{"no-such-user"}, renaming("x"), kNow, kDisabledReason))
+                  .has_value());
+}
+
+BOOST_AUTO_TEST_CASE(disabling_a_user_revokes_their_sessions_at_once_and_refresh_is_inactive_session) {
+  const Family family = create_family();
+  const SessionRecord second = create_session(family.user.id);
+  const Family bystander = create_family();
+
+  const auto disabled =
+      value_of(store().update_user(family.user.id, disabling(true), kNow + 10, kDisabledReason));
+  BOOST_REQUIRE(disabled.has_value());
+  BOOST_TEST(disabled->disabled);
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow + 10)));
+  BOOST_TEST(!value_of(store().is_session_active(second.id, kNow + 10)));
+  const auto revoked = value_of(store().find_session(family.session.id));
+  BOOST_TEST((revoked->revoked_at == std::optional<std::int64_t>(kNow + 10)));
+  BOOST_TEST(revoked->revoked_reason == kDisabledReason);
+  BOOST_TEST(value_of(store().is_session_active(bystander.session.id, kNow + 10)));
+
+  const auto rotation = value_of(store().rotate_refresh_token(family.token.token_hash,
+                                                              make_token(family.session.id, kNow + 11), "sealed",
+                                                              kNow + 11, 10));
+  BOOST_TEST(rotation.outcome == RotationOutcome::inactive_session);
+
+  // Enabling again brings no session back; other changes revoke nothing.
+  REQUIRE_OK(store().update_user(family.user.id, disabling(false), kNow + 12, kDisabledReason));
+  BOOST_TEST(!value_of(store().is_session_active(family.session.id, kNow + 12)));
+  const SessionRecord fresh = create_session(family.user.id, kNow + 13);
+  REQUIRE_OK(store().update_user(family.user.id, renaming("Renamed"), kNow + 14, kDisabledReason));
+  BOOST_TEST(value_of(store().is_session_active(fresh.id, kNow + 14)));
+}
+
+BOOST_AUTO_TEST_CASE(tenants_are_created_found_listed_by_id_and_a_taken_id_is_tenant_exists) {
+  auto fresh = open(databases().fresh_url());
+  REQUIRE_OK(fresh->migrate());
+  const TenantRecord acme{"acme", "Acme Corp", false, kNow};
+  const TenantRecord beta{"beta", "Beta", true, kNow + 1};
+  REQUIRE_OK(fresh->create_tenant(beta));
+  REQUIRE_OK(fresh->create_tenant(acme));
+  const auto taken = fresh->create_tenant(TenantRecord{"acme", "Other", false, kNow});
+  BOOST_TEST(taken.code() == ErrorCode::tenant_exists);
+
+  const auto found = value_of(fresh->find_tenant("acme"));
+  BOOST_REQUIRE(found.has_value());
+  BOOST_TEST(found->name == "Acme Corp");
+  BOOST_TEST(!found->disabled);
+  BOOST_TEST(found->created_at == kNow);
+  BOOST_TEST(value_of(fresh->find_tenant("beta"))->disabled);
+  BOOST_TEST(!value_of(fresh->find_tenant("nope")).has_value());
+
+  std::vector<std::string> ids;
+  for (const auto& tenant : value_of(fresh->list_tenants())) ids.push_back(tenant.id);
+  BOOST_TEST(ids == (std::vector<std::string>{"acme", "beta", kDefaultTenant}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(disabling_a_tenant_revokes_its_users_sessions_and_no_others) {
+  const std::string tenant = create_tenant();
+  UserRecord member = make_user();
+  member.tenant_id = tenant;
+  REQUIRE_OK(store().create_user(member));
+  const SessionRecord inside = create_session(member.id);
+  const Family outside = create_family();
+
+  const auto disabled = value_of(store().set_tenant_disabled(tenant, true, kNow + 20, "tenant_disabled"));
+  BOOST_REQUIRE(disabled.has_value());
+  BOOST_TEST(disabled->disabled);
+  BOOST_TEST(value_of(store().find_tenant(tenant))->disabled);
+  BOOST_TEST(!value_of(store().is_session_active(inside.id, kNow + 20)));
+  BOOST_TEST(value_of(store().find_session(inside.id))->revoked_reason == "tenant_disabled");
+  BOOST_TEST(value_of(store().is_session_active(outside.session.id, kNow + 20)));
+
+  const SessionRecord later = create_session(member.id, kNow + 21);
+  const auto enabled = value_of(store().set_tenant_disabled(tenant, false, kNow + 22, "tenant_disabled"));
+  BOOST_TEST(!enabled->disabled);
+  BOOST_TEST(value_of(store().is_session_active(later.id, kNow + 22)));
+  BOOST_TEST(!value_of(store().set_tenant_disabled(unique("none"), true, kNow, "tenant_disabled")).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(password_must_change_is_stored_and_replace_password_clears_it) {
+  UserRecord user = make_user();
+  user.password_must_change = true;
+  REQUIRE_OK(store().create_user(user));
+  BOOST_TEST(value_of(store().find_user_by_id(user.id))->password_must_change);
+  BOOST_TEST(value_of(store().find_user_by_email_key(user.tenant_id, user.email_key))->password_must_change);
+  // A rehash of the same password is not a change.
+  REQUIRE_OK(store().update_password_hash(user.id, "$argon2id$rehashed", kNow + 1));
+  BOOST_TEST(value_of(store().find_user_by_id(user.id))->password_must_change);
+
+  PasswordReplacement change;
+  change.user_id = user.id;
+  change.password_hash = "$argon2id$chosen";
+  change.revoke_reason = "password_changed";
+  REQUIRE_OK(store().replace_password(change, kNow + 2));
+  const auto stored = value_of(store().find_user_by_id(user.id));
+  BOOST_TEST(!stored->password_must_change);
+  BOOST_TEST(stored->password_hash == "$argon2id$chosen");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

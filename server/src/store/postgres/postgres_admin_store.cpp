@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/json_columns.hpp"
+#include "store/store_rules.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/postgres/postgres_users.hpp"
 
@@ -14,7 +15,6 @@ namespace {
 using postgres::NullableParam;
 using postgres::PreparedStatement;
 
-constexpr int kMaxUserPage = 1000;
 
 // Keyset pages: (created_at, id) after the cursor; '' / NULL turn a filter off.
 constexpr PreparedStatement kListUsers{
@@ -58,17 +58,6 @@ TenantRecord read_tenant(const pqxx::row& row) {
   return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(), row[3].as<std::int64_t>()};
 }
 
-// `prefix` as a LIKE pattern that matches it literally, then anything.
-std::string like_prefix(std::string_view prefix) {
-  if (prefix.empty()) return {};
-  std::string pattern;
-  for (const char c : prefix) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + '%';
-}
-
 }  // namespace
 
 std::span<const postgres::PreparedStatement> postgres_admin_statements() noexcept { return kAdminStatements; }
@@ -82,9 +71,9 @@ Result<std::vector<UserRecord>> PostgresStore::list_users(const UserQuery& query
       after_created = query.after->first;
       after_id = query.after->second;
     }
-    const auto rows = session.exec_prepared(kListUsers.name, query.tenant_id, like_prefix(query.email_key_prefix),
+    const auto rows = session.exec_prepared(kListUsers.name, query.tenant_id, like_prefix_pattern(query.email_key_prefix),
                                             query.disabled, after_created, after_id,
-                                            std::clamp(query.limit, 1, kMaxUserPage));
+                                            user_page_limit(query.limit));
     std::vector<UserRecord> users;
     users.reserve(rows.size());
     for (const auto& row : rows) {

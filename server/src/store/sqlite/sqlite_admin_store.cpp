@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/json_columns.hpp"
+#include "store/store_rules.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/sqlite/sqlite_users.hpp"
 
@@ -15,7 +16,6 @@ using sqlite::Connection;
 using sqlite::ImmediateTransaction;
 using sqlite::Statement;
 
-constexpr int kMaxUserPage = 1000;
 
 // Keyset pages: (created_at, id) after the cursor; '' / -1 / NULL turn a filter off.
 constexpr char kListUsers[] =
@@ -39,17 +39,6 @@ constexpr char kRevokeTenantSessions[] =
 
 TenantRecord read_tenant(const Statement& row) {
   return {row.text(0), row.text(1), row.integer(2) != 0, row.integer(3)};
-}
-
-// `prefix` as a LIKE pattern that matches it literally, then anything.
-std::string like_prefix(std::string_view prefix) {
-  if (prefix.empty()) return {};
-  std::string pattern;
-  for (const char c : prefix) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  return pattern + '%';
 }
 
 template <class Read>
@@ -83,8 +72,8 @@ Result<std::vector<UserRecord>> SqliteStore::list_users(const UserQuery& query) 
     after_created = query.after->first;
     after_id = query.after->second;
   }
-  auto stmt = (*lease)->query(kListUsers, query.tenant_id, like_prefix(query.email_key_prefix), disabled,
-                              after_created, after_id, std::clamp(query.limit, 1, kMaxUserPage));
+  auto stmt = (*lease)->query(kListUsers, query.tenant_id, like_prefix_pattern(query.email_key_prefix), disabled,
+                              after_created, after_id, user_page_limit(query.limit));
   if (!stmt) return stmt.error();
   for (;;) {
     auto has_row = stmt->step();
