@@ -8,7 +8,8 @@
 
 import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -90,8 +91,16 @@ function refreshCookieOf(response) {
   return cookie;
 }
 
+// The main server's bootstrap admin (a global admin), for the admin routes.
+const ADMIN_EMAIL = "operator@example.test";
+const ADMIN_PASSWORD = "amber lighthouse keeps 7 ships";
+
 before(async () => {
+  const secrets = mkdtempSync(path.join(tmpdir(), "sesame-contract-"));
+  writeFileSync(path.join(secrets, "admin-password"), `${ADMIN_PASSWORD}\n`, { mode: 0o600 });
   server = await startServer(BINARY, {
+    SESAME_ADMIN_EMAIL: ADMIN_EMAIL,
+    SESAME_ADMIN_PASSWORD_FILE: path.join(secrets, "admin-password"),
     SESAME_ARGON2_MEMORY_KIB: "64",
     SESAME_ARGON2_ITERATIONS: "1",
     SESAME_TRUST_PROXY: "1",
@@ -564,6 +573,45 @@ describe("recovery", () => {
     await call("POST", "/api/v1/auth/email/verify/resend", { bearer: tokens.access_token, expect: 202 });
     const refused = await call("POST", "/api/v1/auth/email/verify/resend", { bearer: "not-a-token", expect: 401 });
     assert.equal(refused.body.code, "invalid_token");
+  });
+});
+
+describe("admin", () => {
+  test("users: list, create (with a password and as an invitation), change, end sessions, clear the lockout", async () => {
+    const admin = (await call("POST", "/api/v1/auth/token", { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, expect: 200 })).body.access_token;
+    const email = uniqueEmail("managed");
+    await register(email);
+    const user = (await signIn(email)).access_token;
+    await call("GET", "/api/v1/admin/users", { expect: 401 });
+    await call("GET", "/api/v1/admin/users", { bearer: user, expect: 403 });
+    const page = (await call("GET", `/api/v1/admin/users?limit=1&email=${encodeURIComponent(email)}`, { bearer: admin, expect: 200 })).body;
+    const id = page.users[0].id;
+    await call("GET", "/api/v1/admin/users?limit=nope", { bearer: admin, expect: 422 });
+    await call("POST", "/api/v1/admin/users", { bearer: admin, json: { email: uniqueEmail("chosen"), password: PASSWORD }, expect: 201 });
+    await call("POST", "/api/v1/admin/users", { bearer: admin, json: { email: uniqueEmail("invited") }, expect: 201 });
+    await call("POST", "/api/v1/admin/users", { bearer: admin, json: { email, password: PASSWORD }, expect: 409 });
+    await call("POST", "/api/v1/admin/users", { bearer: admin, json: { password: PASSWORD }, expect: 422 });
+    await call("PATCH", `/api/v1/admin/users/${id}`, { bearer: admin, json: { name: "Managed", roles: ["auditor"] }, expect: 200 });
+    await call("PATCH", "/api/v1/admin/users/no-such-user", { bearer: admin, json: { disabled: true }, expect: 404 });
+    await call("DELETE", `/api/v1/admin/users/${id}/sessions`, { bearer: admin, expect: 204 });
+    await call("GET", "/api/v1/auth/me", { bearer: user, expect: 401 });
+    await call("DELETE", `/api/v1/admin/users/${id}/lockout`, { bearer: admin, expect: 204 });
+    const audit = (await call("GET", `/api/v1/admin/audit?user_id=${id}&limit=2`, { bearer: admin, expect: 200 })).body;
+    assert.equal(audit.events[0].actor_id !== null, true);
+    await call("GET", `/api/v1/admin/audit?cursor=${audit.next_cursor}`, { bearer: admin, expect: 200 });
+  });
+
+  test("tenants: create, refuse a duplicate, list, disable", async () => {
+    const admin = (await call("POST", "/api/v1/auth/token", { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, expect: 200 })).body.access_token;
+    const id = `t-${randomBytes(4).toString("hex")}`;
+    await call("POST", "/api/v1/admin/tenants", { bearer: admin, json: { id }, expect: 201 });
+    await call("POST", "/api/v1/admin/tenants", { bearer: admin, json: { id }, expect: 409 });
+    await call("POST", "/api/v1/admin/tenants", { bearer: admin, json: { id: "Upper" }, expect: 422 });
+    assert.ok((await call("GET", "/api/v1/admin/tenants", { bearer: admin, expect: 200 })).body.tenants.some((t) => t.id === id));
+    await call("POST", "/api/v1/auth/register", { json: { email: uniqueEmail("member"), password: PASSWORD, tenant_id: id }, expect: 201 });
+    await call("PATCH", `/api/v1/admin/tenants/${id}`, { bearer: admin, json: { disabled: true }, expect: 200 });
+    await call("POST", "/api/v1/auth/register", { json: { email: uniqueEmail("late"), password: PASSWORD, tenant_id: id }, expect: 403 });
+    await call("PATCH", "/api/v1/admin/tenants/nowhere", { bearer: admin, json: { disabled: true }, expect: 404 });
   });
 });
 
