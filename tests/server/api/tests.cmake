@@ -32,3 +32,8 @@ set_tests_properties(server_two_instances PROPERTIES
   FIXTURES_REQUIRED postgres
   TIMEOUT 300
   ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+
+# The CLI beside a running server on one database (both stores).
+sesame_add_api_test(server_cli_beside_server SOURCES api/cli_beside_server_test.cpp)
+target_compile_definitions(server_cli_beside_server_sqlite PRIVATE SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>")
+add_dependencies(server_cli_beside_server_sqlite sesame-server)
