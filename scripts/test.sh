@@ -60,19 +60,8 @@ step "Next.js example: Turbopack and webpack builds, journeys in Chromium (node 
 # starts each build and drives it in Debian's Chromium against a real server.
 # No browser download, no telemetry: nothing but loopback and the npm registry.
 if PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fund --loglevel=error --prefix examples/nextjs >/dev/null; then
-  next_tests() {
-    NEXT_TELEMETRY_DISABLED=1 SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
-      node --test "$@"
-  }
-  # One known intermittent failure (the admin journey of the webpack build now
-  # and then waits in vain for /account; not reproduced on demand): a failed
-  # file gets one more run, and both runs' summaries stay in the log.
-  for file in examples/nextjs/test/*.test.mjs; do
-    if ! next_tests "$file"; then
-      note "retrying $file once (an intermittent failure is known; see the summary above)"
-      next_tests "$file" || failed+=("Next.js example ($(basename "$file"))")
-    fi
-  done
+  NEXT_TELEMETRY_DISABLED=1 SESAME_SERVER_BIN="$SESAME_ROOT/build/native/server/sesame-server" \
+    node --test examples/nextjs/test/*.test.mjs || failed+=("Next.js example")
 else
   failed+=("Next.js example (npm ci)")
 fi

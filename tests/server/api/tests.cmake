@@ -35,3 +35,7 @@ set_tests_properties(server_two_instances PROPERTIES
 
 # The admin API, account lifecycle and tenants.
 sesame_add_api_test(server_admin_api SOURCES api/admin_api_test.cpp)
+# The CLI beside a running server on one database (both stores).
+sesame_add_api_test(server_cli_beside_server SOURCES api/cli_beside_server_test.cpp)
+target_compile_definitions(server_cli_beside_server_sqlite PRIVATE SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>")
+add_dependencies(server_cli_beside_server_sqlite sesame-server)

@@ -37,14 +37,19 @@ bool is_availability_problem(int primary_code) noexcept {
 }
 
 // The file holds password hashes: create it owner-only before SQLite does
-// (SQLite gives its -wal and -shm files the same mode).
+// (SQLite gives its -wal and -shm files the same mode). Only when it does not
+// exist yet: closing any descriptor of the file drops every POSIX lock this
+// process holds on it, those of open SQLite connections included, and then
+// another process (`sesame-server admin create`) can take the file for its own
+// and reset the WAL under the server's feet, losing the server's writes.
 Result<void> create_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
+    if (errno == EEXIST) return {};
     return Error{ErrorCode::service_unavailable,
                  "cannot create the SQLite database file: " + std::string(std::strerror(errno))};
   }
-  ::close(fd);
+  ::close(fd);  // a new file: no connection of this process has it open
   return {};
 }
 
