@@ -67,7 +67,10 @@ class ApiServer {
   std::vector<AuditEventRecord> audit_events(const std::string& user_id) const {
     auto store = open_store(database_url_, data_dir_);
     BOOST_REQUIRE(store.ok());
-    auto events = (*store)->list_audit_events(user_id, "", 100);
+    AuditQuery query;
+    query.user_id = user_id;
+    query.limit = 100;
+    auto events = (*store)->list_audit_events(query);
     BOOST_REQUIRE(events.ok());
     return std::move(events).value();
   }

@@ -1,11 +1,11 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "store/json_columns.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_audit_chain.hpp"
 #include "store/sqlite/sqlite_outbox.hpp"
 #include "store/store_rules.hpp"
 
@@ -123,19 +123,6 @@ constexpr char kCompleteMfaChallenge[] =
 // Challenges are short-lived; spent and expired ones are swept as new ones are made.
 constexpr char kDeleteStaleMfaChallenges[] = "DELETE FROM mfa_challenges WHERE expires_at <= ?1";
 
-constexpr char kInsertAuditEvent[] =
-    "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-constexpr char kSelectAuditCursor[] = "SELECT created_at, seq FROM audit_events WHERE id = ?1";
-// Pages walk (created_at, seq) backwards from a cursor (?1, ?2).
-constexpr char kSelectAuditEvents[] =
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
-    " WHERE (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
-constexpr char kSelectUserAuditEvents[] =
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
-    " WHERE user_id = ?4 AND (created_at, seq) < (?1, ?2) ORDER BY created_at DESC, seq DESC LIMIT ?3";
-
-constexpr int kMaxAuditPage = 1000;
 
 // ---- rows ------------------------------------------------------------------
 
@@ -185,20 +172,6 @@ RefreshTokenRecord read_refresh_token(const Statement& row) {
   token.successor_hash = row.text(5);
   token.successor_sealed = row.text(6);
   return token;
-}
-
-AuditEventRecord read_audit_event(const Statement& row) {
-  AuditEventRecord event;
-  event.id = row.text(0);
-  event.type = row.text(1);
-  event.created_at = row.integer(2);
-  event.user_id = row.text(3);
-  event.actor_id = row.text(4);
-  event.ip = row.text(5);
-  event.user_agent = row.text(6);
-  event.request_id = row.text(7);
-  event.details_json = row.text(8);
-  return event;
 }
 
 TotpCredentialRecord read_totp_credential(const Statement& row) {
@@ -301,6 +274,9 @@ Result<int> SqliteStore::migrate() {
     if (!recorded) return recorded.error();
     if (recorded->has_value()) continue;
     if (auto ran = connection.execute(std::string(migration.sql)); !ran) return ran.error();
+    if (migration.version == kAuditChainMigration) {
+      if (auto chained = sqlite::chain_existing_audit_events(connection); !chained) return chained.error();
+    }
     if (auto noted = connection.run(kInsertMigration, migration.version, migration.name); !noted) return noted.error();
     if (auto committed = transaction.commit(); !committed) return committed.error();
     ++applied;
@@ -653,50 +629,6 @@ Result<bool> SqliteStore::complete_mfa_challenge(std::string_view token_hash, st
   auto completed = (*lease)->run(kCompleteMfaChallenge, token_hash, now);
   if (!completed) return completed.error();
   return *completed == 1;
-}
-
-// ---- audit -----------------------------------------------------------------
-
-Result<void> SqliteStore::append_audit_event(const AuditEventRecord& event) {
-  auto lease = pool_.acquire();
-  if (!lease) return lease.error();
-  auto inserted = (*lease)->run(kInsertAuditEvent, event.id, event.type, event.created_at, event.user_id,
-                                event.actor_id, event.ip, event.user_agent, event.request_id, event.details_json);
-  if (!inserted) return inserted.error();
-  return {};
-}
-
-Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(std::string_view user_id,
-                                                                     std::string_view before_id, int limit) {
-  std::vector<AuditEventRecord> events;
-  limit = std::clamp(limit, 0, kMaxAuditPage);
-  if (limit == 0) return events;
-  auto lease = pool_.acquire();
-  if (!lease) return lease.error();
-  Connection& connection = **lease;
-
-  std::pair<std::int64_t, std::int64_t> cursor{std::numeric_limits<std::int64_t>::max(),
-                                               std::numeric_limits<std::int64_t>::max()};
-  if (!before_id.empty()) {
-    auto found = find_one(connection, kSelectAuditCursor, [](const Statement& row) {
-      return std::pair<std::int64_t, std::int64_t>{row.integer(0), row.integer(1)};
-    }, before_id);
-    if (!found) return found.error();
-    if (!found->has_value()) return events;  // an unknown cursor pages nowhere
-    cursor = **found;
-  }
-
-  auto stmt = user_id.empty()
-                  ? connection.query(kSelectAuditEvents, cursor.first, cursor.second, limit)
-                  : connection.query(kSelectUserAuditEvents, cursor.first, cursor.second, limit, user_id);
-  if (!stmt) return stmt.error();
-  for (;;) {
-    auto has_row = stmt->step();
-    if (!has_row) return has_row.error();
-    if (!*has_row) break;
-    events.push_back(read_audit_event(*stmt));
-  }
-  return events;
 }
 
 }  // namespace sesame::server
