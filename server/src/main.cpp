@@ -67,7 +67,10 @@ int verify_audit(const Config& config) {
   auto store = open_store(config.database_url, config.data_dir);
   if (!store.ok()) return fail("audit verify", store.error().detail, kAuditNotChecked);
   auto report = AuditChainVerifier(**store).verify();
-  if (!report.ok()) return fail("audit verify", report.error().detail, kAuditNotChecked);
+  if (!report.ok()) {
+    return fail("audit verify", report.error().detail + " (is the database migrated? sesame-server migrate)",
+                kAuditNotChecked);
+  }
   std::printf("%s\n", report->summary().c_str());
   return report->intact() ? 0 : kAuditBroken;
 }
