@@ -53,15 +53,9 @@ constexpr PreparedStatement kStatements[] = {
 };
 
 // The migration runs before the new columns exist on every pooled connection:
-// these are sent as plain parameterised statements, not prepared ones.
-constexpr char kMigrationLockChainHead[] = "SELECT chain_seq, event_hash FROM audit_chain_head WHERE id = 1 FOR UPDATE";
-constexpr char kMigrationSelectUnchained[] =
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json, seq, '', ''"
-    " FROM audit_events WHERE chain_seq IS NULL ORDER BY seq LIMIT $1::integer";
+// it sends these statements' text unprepared.
 constexpr char kMigrationChainEvent[] =
     "UPDATE audit_events SET chain_seq = $2::bigint, previous_hash = $3, event_hash = $4 WHERE seq = $1::bigint";
-constexpr char kMigrationMoveChainHead[] =
-    "UPDATE audit_chain_head SET chain_seq = $1::bigint, event_hash = $2 WHERE id = 1";
 
 constexpr int kMaxAuditPage = 1000;
 constexpr int kChainingBatch = 500;
@@ -104,10 +98,10 @@ std::span<const PreparedStatement> postgres_audit_statements() noexcept { return
 namespace postgres {
 
 void chain_existing_audit_events(pqxx::transaction_base& transaction) {
-  auto head = read_head(transaction.exec(kMigrationLockChainHead));
+  auto head = read_head(transaction.exec(kLockChainHead.sql));
   if (!head) throw std::runtime_error("the audit chain head row is missing");
   for (;;) {
-    const auto batch = read_events(transaction.exec_params(kMigrationSelectUnchained, kChainingBatch));
+    const auto batch = read_events(transaction.exec_params(kSelectUnchained.sql, kChainingBatch));
     if (batch.empty()) break;
     for (const auto& event : batch) {
       const AuditEventRecord linked = chain_after(event, head->sequence, head->hash);
@@ -116,7 +110,7 @@ void chain_existing_audit_events(pqxx::transaction_base& transaction) {
       head = AuditChainHead{linked.sequence, linked.hash};
     }
   }
-  transaction.exec_params(kMigrationMoveChainHead, head->sequence, head->hash);
+  transaction.exec_params(kMoveChainHead.sql, head->sequence, head->hash);
 }
 
 }  // namespace postgres
