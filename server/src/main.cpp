@@ -1,4 +1,4 @@
-// sesame-server: serve | migrate | keys rotate | admin create.
+// sesame-server: serve | migrate | keys rotate | admin create | audit verify | sweep.
 // Configuration comes from the environment (see config/config.hpp and the README).
 #include <CLI/CLI.hpp>
 
@@ -8,6 +8,8 @@
 #include <string>
 
 #include "app/app.hpp"
+#include "auth/audit/audit_chain_verifier.hpp"
+#include "auth/housekeeping/housekeeping_sweep.hpp"
 #include "config/config.hpp"
 #include "http/termination_signals.hpp"
 #include "security/server_secrets.hpp"
@@ -21,9 +23,13 @@ namespace {
 using namespace sesame;
 using namespace sesame::server;
 
-int fail(std::string_view what, const std::string& detail) {
+// `audit verify` exits like grep and diff: 0 intact, 1 broken, 2 not checked.
+constexpr int kAuditBroken = 1;
+constexpr int kAuditNotChecked = 2;
+
+int fail(std::string_view what, const std::string& detail, int exit_code = 1) {
   std::fprintf(stderr, "sesame-server: %.*s: %s\n", static_cast<int>(what.size()), what.data(), detail.c_str());
-  return 1;
+  return exit_code;
 }
 
 std::int64_t now_seconds() { return SystemClock().now_unix_seconds(); }
@@ -53,6 +59,29 @@ int migrate(const Config& config) {
   auto applied = (*store)->migrate();
   if (!applied.ok()) return fail("migrate", applied.error().detail);
   std::printf("applied %d migration(s) to the %s database\n", *applied, std::string((*store)->dialect()).c_str());
+  return 0;
+}
+
+// Reads only: no migration, so that a tampered database is looked at as it is.
+int verify_audit(const Config& config) {
+  auto store = open_store(config.database_url, config.data_dir);
+  if (!store.ok()) return fail("audit verify", store.error().detail, kAuditNotChecked);
+  auto report = AuditChainVerifier(**store).verify();
+  if (!report.ok()) {
+    return fail("audit verify", report.error().detail + " (is the database migrated? sesame-server migrate)",
+                kAuditNotChecked);
+  }
+  std::printf("%s\n", report->summary().c_str());
+  return report->intact() ? 0 : kAuditBroken;
+}
+
+int sweep(const Config& config) {
+  auto store = open_store(config.database_url, config.data_dir);
+  if (!store.ok()) return fail("sweep", store.error().detail);
+  if (auto migrated = (*store)->migrate(); !migrated.ok()) return fail("sweep", migrated.error().detail);
+  const SystemClock clock;
+  auto swept = HousekeepingSweep(**store, clock, sweep_policy_for(config)).run_once();  // logs its line
+  if (!swept.ok()) return fail("sweep", swept.error().detail);
   return 0;
 }
 
@@ -109,14 +138,23 @@ int main(int argc, char** argv) {
   create_command->add_option("--name", name, "the admin's display name");
   bool global = false;
   create_command->add_flag("--global", global, "also the global_admin role: every tenant, and tenants themselves");
+  auto* audit_command = cli.add_subcommand("audit", "the audit log");
+  auto* verify_command = audit_command->add_subcommand(
+      "verify", "walk the audit hash chain: exit 0 when intact, 1 naming the first bad event, 2 when it cannot be read");
+  audit_command->require_subcommand(1);
+  auto* sweep_command = cli.add_subcommand("sweep", "delete expired sessions, tokens, challenges and old mail now");
   CLI11_PARSE(cli, argc, argv);
 
   auto config = load_config(process_environment());
-  if (!config.ok()) return fail("configuration", config.error().detail);
+  if (!config.ok()) {
+    return fail("configuration", config.error().detail, verify_command->parsed() ? kAuditNotChecked : 1);
+  }
 
   if (migrate_command->parsed()) return migrate(*config);
   if (rotate_command->parsed()) return rotate_keys(*config);
   if (create_command->parsed()) return create_admin(*config, email, name, global);
+  if (verify_command->parsed()) return verify_audit(*config);
+  if (sweep_command->parsed()) return sweep(*config);
   (void)serve_command;
   return serve(*config);
 }

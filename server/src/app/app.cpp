@@ -9,6 +9,7 @@
 #include "auth/admin/admin_service.hpp"
 #include "auth/identifiers.hpp"
 #include "auth/audit_trail.hpp"
+#include "auth/housekeeping/periodic_sweep.hpp"
 #include "auth/lockout.hpp"
 #include "auth/login/login_service.hpp"
 #include "auth/mfa/mfa_service.hpp"
@@ -61,6 +62,8 @@ class App::Parts {
   std::unique_ptr<AdminService> admin;
   std::unique_ptr<IpRateLimiter> ip_limiter;
   std::unique_ptr<http::WorkerPool> hashing_pool;
+  std::unique_ptr<HousekeepingSweep> housekeeping;
+  std::unique_ptr<PeriodicSweep> sweeper;  // null when SESAME_SWEEP_INTERVAL is 0
   std::unique_ptr<http::HttpServer> http;
 };
 
@@ -168,6 +171,10 @@ Result<void> bootstrap_admin(App::Parts& p) {
 
 }  // namespace
 
+SweepPolicy sweep_policy_for(const Config& config) noexcept {
+  return SweepPolicy{config.access_token_ttl_seconds, config.mail_retention_seconds};
+}
+
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 App::~App() {
   if (parts_) stop();
@@ -225,6 +232,10 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
                                                   *p->password_screen,
                                                   RecoveryPolicy{config.reset_mails_per_hour, config.reset_mails_per_hour});
   p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
+  p->housekeeping = std::make_unique<HousekeepingSweep>(*p->store, clock_ref, sweep_policy_for(config));
+  if (config.sweep_interval_seconds > 0) {
+    p->sweeper = std::make_unique<PeriodicSweep>(*p->housekeeping, std::chrono::seconds(config.sweep_interval_seconds));
+  }
   p->ip_limiter = std::make_unique<IpRateLimiter>(config.rate_limit_per_ip);
   p->hashing_pool = std::make_unique<http::WorkerPool>(static_cast<std::size_t>(config.hash_workers),
                                                        static_cast<std::size_t>(config.hash_queue));
@@ -249,12 +260,14 @@ Outcome<api::User> App::create_admin(const api::RegisterRequest& request, bool g
 void App::start() {
   parts_->http->start();
   parts_->mail_sender->start();
+  if (parts_->sweeper) parts_->sweeper->start();
 }
 std::uint16_t App::port() const { return parts_->http->port(); }
 
 void App::stop() {
   if (parts_->http) parts_->http->stop();
   if (parts_->mail_sender) parts_->mail_sender->stop();
+  if (parts_->sweeper) parts_->sweeper->stop();
   if (parts_->hashing_pool) parts_->hashing_pool->stop();
 }
 

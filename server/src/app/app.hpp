@@ -5,12 +5,16 @@
 
 #include <memory>
 
+#include "auth/housekeeping/housekeeping_sweep.hpp"
 #include "auth/service.hpp"
 #include "config/config.hpp"
 #include "sesame/contract.hpp"
 #include "sesame/result.hpp"
 
 namespace sesame::server {
+
+// The sweep's retention settings (for serve and `sesame-server sweep`).
+[[nodiscard]] SweepPolicy sweep_policy_for(const Config& config) noexcept;
 
 class App {
  public:

@@ -14,4 +14,7 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/recovery/account_mail.cpp
   src/auth/recovery/recovery_service.cpp
   src/auth/admin/admin_service.cpp
+  src/auth/audit/audit_chain_verifier.cpp
+  src/auth/housekeeping/housekeeping_sweep.cpp
+  src/auth/housekeeping/periodic_sweep.cpp
 )

@@ -163,6 +163,8 @@ Result<Config> load_config(const Environment& env) {
   read.text("SESAME_ADMIN_EMAIL", config.admin_email);
   read.text("SESAME_ADMIN_PASSWORD_FILE", config.admin_password_file);
   read.integer<int>("SESAME_BREACHED_PASSWORDS_TIMEOUT_MS", config.breached_passwords_timeout_ms, 100, 30'000);
+  read.integer<std::int64_t>("SESAME_SWEEP_INTERVAL", config.sweep_interval_seconds, 0, 30 * 86400);
+  read.integer<std::int64_t>("SESAME_MAIL_RETENTION", config.mail_retention_seconds, 0, 10 * kYearSeconds);
   if (!read.error().empty()) return Error{ErrorCode::invalid_argument, read.error()};
 
   if (config.listen.rfind(':') == std::string::npos) {

@@ -55,6 +55,9 @@ struct Config {
   int reset_mails_per_hour = 3;                     // SESAME_RESET_MAILS_PER_HOUR per address
   std::string breached_passwords_url;               // SESAME_BREACHED_PASSWORDS_URL: range API base; empty: off
   int breached_passwords_timeout_ms = 2000;         // SESAME_BREACHED_PASSWORDS_TIMEOUT_MS
+  // Housekeeping.
+  std::int64_t sweep_interval_seconds = 3600;       // SESAME_SWEEP_INTERVAL; 0 turns the periodic sweep off
+  std::int64_t mail_retention_seconds = 7 * 86400;  // SESAME_MAIL_RETENTION: sent or given-up mail kept this long
 };
 
 using Environment = std::map<std::string, std::string>;

@@ -121,6 +121,11 @@ struct AuditEventRecord {
   std::string user_agent;
   std::string request_id;
   std::string details_json = "{}";  // never secrets
+  // The hash chain (store/audit_chain.hpp), set by the store when it appends
+  // the event; what a caller passes in for them is ignored.
+  std::int64_t sequence = 0;  // 1, 2, 3, ... in append order
+  std::string previous_hash;  // the hash of event sequence - 1; kAuditGenesisHash for the first
+  std::string hash;           // audit_event_hash() of this event
 };
 
 // One message of the mail outbox. Bodies hold links with tokens in the clear

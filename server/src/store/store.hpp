@@ -180,12 +180,33 @@ struct AuditQuery {
   int limit = 50;  // at most 1000
 };
 
+// The end of the chain: the last event's sequence and hash (0 and the genesis
+// hash while the log is empty).
+struct AuditChainHead {
+  std::int64_t sequence = 0;
+  std::string hash;
+};
+
+// The audit log: an append-only hash chain (store/audit_chain.hpp). No call
+// changes or removes an event.
 class AuditStore {
  public:
   virtual ~AuditStore() = default;
+  // In one transaction, under the chain's lock (so that appends from every
+  // thread and instance form one linear chain): reads the head, stores the
+  // event as head.sequence + 1 chained to head.hash, and moves the head to it.
   [[nodiscard]] virtual Result<void> append_audit_event(const AuditEventRecord& event) = 0;
   // Newest first (append order), at most query.limit.
   [[nodiscard]] virtual Result<std::vector<AuditEventRecord>> list_audit_events(const AuditQuery& query) = 0;
+  // The chain in append order: events with sequence > after_sequence, at most
+  // `limit` (the verifier pages through the log with it).
+  [[nodiscard]] virtual Result<std::vector<AuditEventRecord>> read_audit_chain(std::int64_t after_sequence,
+                                                                             int limit) = 0;
+  // Empty when the head row is missing (someone removed it).
+  [[nodiscard]] virtual Result<std::optional<AuditChainHead>> audit_chain_head() = 0;
+  // The first event (in insertion order) that has no place in the chain: a row
+  // written into the table behind the store's back.
+  [[nodiscard]] virtual Result<std::optional<AuditEventRecord>> first_unchained_audit_event() = 0;
 };
 
 // The durable mail outbox. Messages are usually written by the AccountTokenStore
@@ -303,6 +324,37 @@ class AccountTokenStore {
                                                                    std::int64_t now) = 0;
 };
 
+// What the housekeeping sweep removes: rows whose time (in the column named)
+// is at or before the cutoff. The audit log is never touched.
+struct SweepCutoffs {
+  std::int64_t now = 0;  // expires_at of sessions, unused refresh tokens, MFA challenges, account tokens; lockout windows
+  std::int64_t revoked_before = 0;        // revoked_at of sessions (they go with every refresh token of theirs)
+  std::int64_t mail_before = 0;           // sent_at or failed_at (given up) of mail
+  std::int64_t mail_requests_before = 0;  // created_at of mail budget rows
+};
+
+struct SweepCounts {
+  int sessions = 0;  // expired or long revoked
+  int refresh_tokens = 0;  // of those sessions, and unused ones that expired
+  int mfa_challenges = 0;
+  int account_tokens = 0;
+  int mail_requests = 0;
+  int mail = 0;
+  int login_failures = 0;
+  friend bool operator==(const SweepCounts&, const SweepCounts&) = default;
+};
+
+class HousekeepingStore {
+ public:
+  virtual ~HousekeepingStore() = default;
+  // Deletes what the cutoffs say and counts it. Each delete is idempotent, so
+  // two instances sweeping at once remove each row once between them; a
+  // refresh token that was used stays as long as its session (reuse detection
+  // needs it). PostgreSQL: one sweeper at a time (an advisory lock); the other
+  // returns nullopt at once.
+  [[nodiscard]] virtual Result<std::optional<SweepCounts>> sweep_expired(const SweepCutoffs& cutoffs) = 0;
+};
+
 class Store : public AccountStore,
               public SessionStore,
               public RefreshTokenStore,
@@ -311,7 +363,8 @@ class Store : public AccountStore,
               public AuditStore,
               public MailOutboxStore,
               public AccountTokenStore,
-              public AdminStore {
+              public AdminStore,
+              public HousekeepingStore {
  public:
   // Applies the numbered migrations not yet recorded in schema_migrations; safe
   // to run twice and from several processes at once. Returns how many it applied.

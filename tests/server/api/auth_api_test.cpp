@@ -227,6 +227,9 @@ BOOST_AUTO_TEST_CASE(sessions_list_revoke_one_and_revoke_others) {
   BOOST_TEST(server.http().request("DELETE", "/api/v1/auth/sessions", {{"Authorization", bearer}}).status == 204);
   require_problem(server.get_with("/api/v1/auth/me", tablet["access_token"]), 401, "session_revoked");
   BOOST_TEST(server.get_with("/api/v1/auth/me", laptop["access_token"]).status == 200);
+  const auto events = server.audit_events(std::string());
+  BOOST_TEST(count_of(events, "session.revoked") == 1u);
+  BOOST_TEST(count_of(events, "session.revoked_others") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(password_change_revokes_other_sessions) {

@@ -364,6 +364,31 @@ BOOST_AUTO_TEST_CASE(disabling_totp_needs_both_factors_and_ends_the_other_sessio
               }) != events.end()));
 }
 
+BOOST_AUTO_TEST_CASE(enrolment_each_second_factor_used_and_disabling_are_audited) {
+  ApiServer server;
+  const auto user = enrol(server, "eve@example.com");
+  const std::string access = user.tokens["access_token"];
+  BOOST_TEST_REQUIRE(verify(server, challenge(server, user.email),
+                            code_at(user.secret, server.clock().now_unix_seconds())).status == 200);
+  BOOST_TEST_REQUIRE(verify(server, challenge(server, user.email), user.backup_codes[0], "backup_code").status == 200);
+  BOOST_TEST_REQUIRE(server.post_with("/api/v1/auth/mfa/totp/disable", access,
+                                      {{"password", kPassword}, {"backup_code", user.backup_codes[1]}}).status == 204);
+
+  const auto events = server.audit_events(server.get_with("/api/v1/auth/me", access).json()["id"]);
+  BOOST_TEST(count_of(events, "mfa.totp_enabled") == 1u);
+  BOOST_TEST(count_of(events, "mfa.totp_disabled") == 1u);
+  BOOST_TEST(count_of(events, "mfa.backup_code_used") == 2u);
+  std::vector<std::string> second_factors;  // oldest first
+  std::vector<int> remaining;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    const json details = json::parse(it->details_json);
+    if (it->type == "login.succeeded" && details.contains("second_factor")) second_factors.push_back(details["second_factor"]);
+    if (it->type == "mfa.backup_code_used") remaining.push_back(details["remaining"]);
+  }
+  BOOST_TEST(second_factors == (std::vector<std::string>{"totp", "backup_code"}), boost::test_tools::per_element());
+  BOOST_TEST(remaining == (std::vector<int>{9, 8}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(setup_needs_the_password_once_the_sign_in_is_ten_minutes_old) {
   ApiServer server;
   const std::string access = server.signed_in_user("lea@example.com")["access_token"];

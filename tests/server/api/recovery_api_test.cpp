@@ -83,6 +83,7 @@ class FreshServer {
   explicit FreshServer(Environment extra = {}) : server_(url_, dir_, std::move(extra)) {}
   RecoveryServer* operator->() { return &server_; }
   RecoveryServer& operator*() { return server_; }
+  std::vector<AuditEventRecord> audit_events() const { return stored_audit_events(url_, dir_); }
 
  private:
   sesame::test::Databases databases_;
@@ -319,6 +320,7 @@ BOOST_AUTO_TEST_CASE(required_verification_refuses_sign_in_until_the_link_is_use
   const std::string token = latest_token(*server, "fay@example.test", "verify-email");
   BOOST_TEST(server->post("/api/v1/auth/email/verify", {{"token", token}}).status == 204);
   BOOST_TEST(server->sign_in("fay@example.test").status == 200);
+  BOOST_TEST(count_of(server.audit_events(), "email.verified") == 1u);
 }
 
 // ---- password reset --------------------------------------------------------------
@@ -366,6 +368,9 @@ BOOST_AUTO_TEST_CASE(reset_ends_every_session_clears_the_lockout_and_sets_the_pa
     alerted = alerted || message["subject"] == "Your Sesame password was reset";
   }
   BOOST_TEST(alerted);
+  const auto events = server.audit_events();
+  BOOST_TEST(count_of(events, "password.reset") == 1u);
+  BOOST_TEST(count_of(events, "password.reset_requested") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(reset_tokens_expire_and_cannot_be_forged) {

@@ -21,6 +21,10 @@ sesame_add_api_test(server_api SOURCES api/auth_api_test.cpp)
 sesame_add_api_test(server_mfa_api SOURCES api/mfa_api_test.cpp)
 # Recovery and mail, with a real SMTP listener and a range-API stub on loopback.
 sesame_add_api_test(server_recovery SOURCES api/recovery_api_test.cpp LIBRARIES sesame::test_loopback_services)
+# audit verify and sweep as subprocesses of the built binary, and the periodic sweep.
+sesame_add_api_test(server_operations SOURCES api/operations_test.cpp)
+target_compile_definitions(server_operations_sqlite PRIVATE SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>")
+add_dependencies(server_operations_sqlite sesame-server)
 
 # Two sesame-server processes on one PostgreSQL database behave as one.
 sesame_add_test(server_two_instances

@@ -1,6 +1,7 @@
 // Two sesame-server processes on one PostgreSQL database behave as one: a
 // token issued by one is honoured by the other, refresh-token reuse is caught
-// across them, and failed sign-ins on both count towards one lockout.
+// across them, failed sign-ins on both count towards one lockout, and audit
+// events appended by both form one valid hash chain.
 #define BOOST_TEST_MODULE server_two_instances
 #include <boost/test/unit_test.hpp>
 
@@ -209,6 +210,40 @@ BOOST_AUTO_TEST_CASE(keys_rotate_signs_with_a_new_key_while_old_tokens_keep_work
   // accepts the new key's tokens at once (an unknown kid makes it reload).
   BOOST_TEST(c.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + before["access_token"].get<std::string>()}}).status == 200);
   BOOST_TEST(a.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + after["access_token"].get<std::string>()}}).status == 200);
+}
+
+// Both instances append audit events at once (registrations and sign-ins over
+// HTTP, from four clients): the head row they lock keeps one linear chain.
+BOOST_AUTO_TEST_CASE(concurrent_registrations_on_both_keep_one_valid_audit_chain) {
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&, t] {
+      const ServerProcess& server = t % 2 == 0 ? a : b;
+      for (int i = 0; i < 5; ++i) {
+        const std::string email = "chain" + std::to_string(t) + "-" + std::to_string(i) + "@example.com";
+        (void)server.http().post_json("/api/v1/auth/register", {{"email", email}, {"password", kPassword}});
+        (void)sign_in(server, email, kPassword);
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  // `sesame-server audit verify`, as an operator would run it.
+  const std::string command = "DATABASE_URL='" + url + "' SESAME_DATA_DIR='" + data_dir + "' '" +
+                              std::string(SESAME_SERVER_BINARY) + "' audit verify";
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  BOOST_TEST_REQUIRE(pipe != nullptr);
+  char line[512] = {};
+  const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
+  const int status = ::pclose(pipe);
+  BOOST_TEST(read);
+  BOOST_TEST(WIFEXITED(status));
+  BOOST_TEST(WEXITSTATUS(status) == 0, line);
+  // 20 registrations, 20 sessions created and 20 sign-ins at least.
+  const std::regex summary(R"(^audit chain intact: (\d+) events, head hash [0-9a-f]{64}\n$)");
+  std::cmatch match;
+  BOOST_TEST_REQUIRE(std::regex_match(line, match, summary), line);
+  BOOST_TEST(std::stoi(match[1]) >= 60);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,6 +4,7 @@
 // clock the tests move instead of sleeping; and the calls the API suites share.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -29,6 +30,26 @@ class ManualClock final : public Clock {
 };
 
 inline const std::string kPassword = "correct horse battery staple";
+
+// The audit trail in the database at `database_url`, newest first (read
+// through a store of its own); every user's when `user_id` is empty.
+inline std::vector<AuditEventRecord> stored_audit_events(const std::string& database_url, const std::string& data_dir,
+                                                         const std::string& user_id = {}) {
+  auto store = open_store(database_url, data_dir);
+  BOOST_REQUIRE(store.ok());
+  AuditQuery query;
+  query.user_id = user_id;
+  query.limit = 1000;
+  auto events = (*store)->list_audit_events(query);
+  BOOST_REQUIRE(events.ok());
+  return std::move(events).value();
+}
+
+// How many events of `type` the trail holds.
+inline std::size_t count_of(const std::vector<AuditEventRecord>& events, const std::string& type) {
+  return static_cast<std::size_t>(
+      std::count_if(events.begin(), events.end(), [&](const AuditEventRecord& e) { return e.type == type; }));
+}
 
 // The real server on an ephemeral port over `database_url` and `data_dir`,
 // with small Argon2 parameters (the defaults are tested elsewhere) and no
@@ -65,14 +86,7 @@ class ApiServer {
 
   // The audit trail as stored, newest first (read through a store of its own).
   std::vector<AuditEventRecord> audit_events(const std::string& user_id) const {
-    auto store = open_store(database_url_, data_dir_);
-    BOOST_REQUIRE(store.ok());
-    AuditQuery query;
-    query.user_id = user_id;
-    query.limit = 100;
-    auto events = (*store)->list_audit_events(query);
-    BOOST_REQUIRE(events.ok());
-    return std::move(events).value();
+    return stored_audit_events(database_url_, data_dir_, user_id);
   }
 
   HttpResponse register_user(const std::string& email, const std::string& password = kPassword) const {

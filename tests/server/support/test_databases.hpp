@@ -5,6 +5,7 @@
 //   SESAME_TEST_STORE=postgres  databases on the PostgreSQL that
 //                               tests/support/postgres.sh started; its state
 //                               file is SESAME_TEST_POSTGRES_STATE
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -35,6 +37,25 @@ inline std::map<std::string, std::string> read_key_values(const std::string& pat
     if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
   }
   return values;
+}
+
+// Runs `sql` (one or more statements) on the database at `url` behind the
+// store's back, as an operator with a SQL shell would; throws on an error.
+inline void run_sql(const std::string& url, const std::string& sql) {
+  if (url.rfind("sqlite:", 0) == 0) {
+    sqlite3* db = nullptr;
+    const int opened = sqlite3_open(url.substr(7).c_str(), &db);
+    char* message = nullptr;
+    const int ran = opened == SQLITE_OK ? sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) : opened;
+    const std::string error = message != nullptr ? message : (db != nullptr ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_free(message);
+    sqlite3_close(db);
+    if (ran != SQLITE_OK) throw std::runtime_error(error);
+    return;
+  }
+  pqxx::connection connection(url);
+  pqxx::nontransaction session(connection);
+  session.exec(sql);
 }
 
 // Where fresh, empty databases come from.

@@ -95,7 +95,7 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
 
   auto credential = enabled_credential(account.id);
   if (!credential.ok()) return kInvalidMfaToken;  // TOTP was turned off since the password step
-  auto accepted = accept_second_factor(*credential, request.kind, request.code, now);
+  auto accepted = accept_second_factor(*credential, request.kind, request.code, now, client);
   if (!accepted.ok()) return accepted.error();
   if (!*accepted) return wrong_second_factor(account, now, client, "mfa.failed");
 
@@ -213,7 +213,7 @@ Outcome<void> MfaService::disable(const Principal& principal, const api::TotpDis
       !verified.ok()) {
     return verified.error();
   }
-  auto accepted = accept_second_factor(credential, request.kind, request.code, now);
+  auto accepted = accept_second_factor(credential, request.kind, request.code, now, client);
   if (!accepted.ok()) return accepted.error();
   if (!*accepted) return wrong_second_factor(user, now, client, "mfa.disable_failed");
 
@@ -284,9 +284,16 @@ Outcome<bool> MfaService::accept_totp_code(const TotpCredentialRecord& credentia
 }
 
 Outcome<bool> MfaService::accept_second_factor(const TotpCredentialRecord& credential, api::MfaCodeKind kind,
-                                               std::string_view code, std::int64_t now) {
-  if (kind == api::MfaCodeKind::backup_code) return redeem_backup_code(store_, hasher_, credential.user_id, code, now);
-  return accept_totp_code(credential, code, now);
+                                               std::string_view code, std::int64_t now, const ClientContext& client) {
+  if (kind != api::MfaCodeKind::backup_code) return accept_totp_code(credential, code, now);
+  auto redeemed = redeem_backup_code(store_, hasher_, credential.user_id, code, now);
+  if (redeemed.ok() && *redeemed) {
+    // Each code works once: the user learns from the log which were spent, and when.
+    auto remaining = store_.count_unused_backup_codes(credential.user_id);
+    audit_.record("mfa.backup_code_used", now, credential.user_id.value, client,
+                  {{"remaining", remaining.ok() ? *remaining : -1}});
+  }
+  return redeemed;
 }
 
 Failure MfaService::wrong_second_factor(const UserRecord& user, std::int64_t now, const ClientContext& client,

@@ -82,7 +82,8 @@ class MfaService {
   [[nodiscard]] Outcome<bool> accept_totp_code(const TotpCredentialRecord& credential, std::string_view code,
                                                std::int64_t now);
   [[nodiscard]] Outcome<bool> accept_second_factor(const TotpCredentialRecord& credential, api::MfaCodeKind kind,
-                                                   std::string_view code, std::int64_t now);
+                                                   std::string_view code, std::int64_t now,
+                                                   const ClientContext& client);
   // A wrong second factor: counted towards the lockout, answered invalid_mfa_code.
   [[nodiscard]] Failure wrong_second_factor(const UserRecord& user, std::int64_t now, const ClientContext& client,
                                             std::string_view event);

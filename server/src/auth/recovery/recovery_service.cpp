@@ -7,8 +7,6 @@
 namespace sesame::server {
 namespace {
 
-constexpr std::int64_t kHour = 3600;
-
 const Failure kResetTokenInvalid{ErrorCode::reset_token_invalid,
                                  "the reset link is unknown, expired or already used; ask for a new one",
                                  {},
@@ -43,7 +41,7 @@ Outcome<void> RecoveryService::initiate_password_reset(const api::PasswordResetI
     mail = std::move(reset.mail);
   }
   auto within_budget =
-      store_.record_mail_request("reset:" + key, now, kHour, policy_.reset_mails_per_hour, token, mail);
+      store_.record_mail_request("reset:" + key, now, kMailBudgetWindowSeconds, policy_.reset_mails_per_hour, token, mail);
   if (!within_budget.ok()) return to_failure(within_budget.error());
   audit_.record(!*within_budget ? "password.reset_throttled" : known ? "password.reset_requested" : "password.reset_unknown_email",
                 now, known ? (*user)->id.value : std::string(), client, {{"email_key", key}});
@@ -128,7 +126,7 @@ Outcome<void> RecoveryService::resend_verification_to(std::string_view email, co
     mail = std::move(verification.mail);
   }
   auto within_budget =
-      store_.record_mail_request("verify:" + key, now, kHour, policy_.verification_mails_per_hour, token, mail);
+      store_.record_mail_request("verify:" + key, now, kMailBudgetWindowSeconds, policy_.verification_mails_per_hour, token, mail);
   if (!within_budget.ok()) return to_failure(within_budget.error());
   if (wanted && *within_budget) audit_.record("email.verification_sent", now, (*user)->id.value, client);
   return {};

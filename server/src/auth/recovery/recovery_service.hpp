@@ -14,6 +14,9 @@
 
 namespace sesame::server {
 
+// Mail budgets count the requests of the last hour (older rows are swept).
+inline constexpr std::int64_t kMailBudgetWindowSeconds = 3600;
+
 struct RecoveryPolicy {
   int reset_mails_per_hour = 3;  // per address (SESAME_RESET_MAILS_PER_HOUR); bounds inbox bombing
   int verification_mails_per_hour = 3;  // unauthenticated resends per address

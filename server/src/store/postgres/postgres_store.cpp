@@ -1,10 +1,10 @@
 #include "store/postgres/postgres_store.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "store/json_columns.hpp"
+#include "store/postgres/postgres_audit_statements.hpp"
 #include "store/postgres/postgres_recovery_statements.hpp"
 #include "store/postgres/postgres_users.hpp"
 #include "store/migrations.hpp"
@@ -176,20 +176,6 @@ constexpr PreparedStatement kCompleteMfaChallenge{
 constexpr PreparedStatement kDeleteStaleMfaChallenges{"delete_stale_mfa_challenges",
                                                       "DELETE FROM mfa_challenges WHERE expires_at <= $1::bigint"};
 
-constexpr PreparedStatement kInsertAuditEvent{
-    "insert_audit_event",
-    "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
-    " VALUES ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9::jsonb)"};
-constexpr PreparedStatement kSelectAuditCursor{"select_audit_cursor",
-                                               "SELECT created_at, seq FROM audit_events WHERE id = $1"};
-// Pages walk (created_at, seq) backwards from a cursor ($1, $2); an empty filter matches all.
-constexpr PreparedStatement kSelectAuditEvents{
-    "select_audit_events",
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json::text"
-    " FROM audit_events WHERE (created_at, seq) < ($1::bigint, $2::bigint) AND ($4 = '' OR user_id = $4)"
-    " AND ($5 = '' OR type = $5) AND ($6 = '' OR user_id IN (SELECT id FROM users WHERE tenant_id = $6))"
-    " ORDER BY created_at DESC, seq DESC LIMIT $3::integer"};
-
 constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
@@ -200,10 +186,7 @@ constexpr PreparedStatement kStatements[] = {
     kSelectTotpCredential, kUpsertPendingTotp, kConfirmTotp, kAdvanceTotpStep, kDeleteTotpCredential,
     kSelectBackupCodes, kConsumeBackupCode, kCountUnusedBackupCodes, kDeleteBackupCodes, kInsertBackupCode,
     kInsertMfaChallenge, kCountMfaAttempt, kCompleteMfaChallenge, kDeleteStaleMfaChallenges,
-    kInsertAuditEvent, kSelectAuditCursor, kSelectAuditEvents,
 };
-
-constexpr int kMaxAuditPage = 1000;
 
 // ---- rows ------------------------------------------------------------------
 
@@ -243,20 +226,6 @@ RefreshTokenRecord read_refresh_token(const pqxx::row& row) {
   token.successor_hash = text(row[5]);
   token.successor_sealed = text(row[6]);
   return token;
-}
-
-AuditEventRecord read_audit_event(const pqxx::row& row) {
-  AuditEventRecord event;
-  event.id = text(row[0]);
-  event.type = text(row[1]);
-  event.created_at = row[2].as<std::int64_t>();
-  event.user_id = text(row[3]);
-  event.actor_id = text(row[4]);
-  event.ip = text(row[5]);
-  event.user_agent = text(row[6]);
-  event.request_id = text(row[7]);
-  event.details_json = text(row[8]);
-  return event;
 }
 
 LoginFailureRow read_login_failure(const pqxx::row& row) {
@@ -324,10 +293,10 @@ std::string owned(std::string_view text) { return std::string(text); }
 // Every feature's statements: this file's, then those of the other translation units.
 std::vector<PreparedStatement> all_statements() {
   std::vector<PreparedStatement> statements(std::begin(kStatements), std::end(kStatements));
-  const auto recovery = postgres_recovery_statements();
-  statements.insert(statements.end(), recovery.begin(), recovery.end());
-  const auto admin = postgres_admin_statements();
-  statements.insert(statements.end(), admin.begin(), admin.end());
+  for (const auto feature : {postgres_recovery_statements(), postgres_audit_statements(),
+                             postgres_housekeeping_statements(), postgres_admin_statements()}) {
+    statements.insert(statements.end(), feature.begin(), feature.end());
+  }
   return statements;
 }
 
@@ -386,6 +355,7 @@ Result<int> PostgresStore::migrate() {
       transaction.exec(kCreateSchemaMigrations);
       if (!transaction.exec_params(kSelectMigrationApplied, migration.version).empty()) continue;
       transaction.exec(std::string(migration.sql));
+      if (migration.version == kAuditChainMigration) postgres::chain_existing_audit_events(transaction);
       transaction.exec_params(kInsertMigration, migration.version, std::string(migration.name));
       transaction.commit();
       ++applied;
@@ -722,42 +692,6 @@ Result<bool> PostgresStore::complete_mfa_challenge(std::string_view token_hash, 
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::nontransaction session(connection);
     return session.exec_prepared(kCompleteMfaChallenge.name, owned(token_hash), now).affected_rows() == 1;
-  });
-}
-
-// ---- audit -----------------------------------------------------------------
-
-Result<void> PostgresStore::append_audit_event(const AuditEventRecord& event) {
-  return pool_.run([&](pqxx::connection& connection) -> Result<void> {
-    pqxx::nontransaction session(connection);
-    session.exec_prepared(kInsertAuditEvent.name, event.id, event.type, event.created_at, event.user_id,
-                          event.actor_id, event.ip, event.user_agent, event.request_id, event.details_json);
-    return {};
-  });
-}
-
-Result<std::vector<AuditEventRecord>> PostgresStore::list_audit_events(const AuditQuery& query) {
-  const int limit = std::clamp(query.limit, 0, kMaxAuditPage);
-  const std::string& before_id = query.before_id;
-  if (limit == 0) return std::vector<AuditEventRecord>{};
-  return pool_.run([&](pqxx::connection& connection) -> Result<std::vector<AuditEventRecord>> {
-    // One snapshot for the cursor lookup and the page.
-    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(connection);
-    std::vector<AuditEventRecord> events;
-    std::int64_t cursor_time = std::numeric_limits<std::int64_t>::max();
-    std::int64_t cursor_seq = std::numeric_limits<std::int64_t>::max();
-    if (!before_id.empty()) {
-      const auto cursor = transaction.exec_prepared(kSelectAuditCursor.name, owned(before_id));
-      if (cursor.empty()) return events;  // an unknown cursor pages nowhere
-      cursor_time = cursor[0][0].as<std::int64_t>();
-      cursor_seq = cursor[0][1].as<std::int64_t>();
-    }
-    const auto rows = transaction.exec_prepared(kSelectAuditEvents.name, cursor_time, cursor_seq, limit,
-                                                query.user_id, query.type, query.tenant_id);
-    events.reserve(rows.size());
-    for (const auto& row : rows) events.push_back(read_audit_event(row));
-    transaction.commit();
-    return events;
   });
 }
 

@@ -60,8 +60,15 @@ class PostgresStore final : public Store {
                                                               int max_attempts) override;
   Result<bool> complete_mfa_challenge(std::string_view token_hash, std::int64_t now) override;
 
+  // The audit chain (postgres_audit_store.cpp).
   Result<void> append_audit_event(const AuditEventRecord& event) override;
   Result<std::vector<AuditEventRecord>> list_audit_events(const AuditQuery& query) override;
+  Result<std::vector<AuditEventRecord>> read_audit_chain(std::int64_t after_sequence, int limit) override;
+  Result<std::optional<AuditChainHead>> audit_chain_head() override;
+  Result<std::optional<AuditEventRecord>> first_unchained_audit_event() override;
+
+  // The housekeeping sweep (postgres_housekeeping_store.cpp).
+  Result<std::optional<SweepCounts>> sweep_expired(const SweepCutoffs& cutoffs) override;
 
   // Mail outbox and account tokens (postgres_recovery_store.cpp).
   Result<void> enqueue_mail(const MailRecord& mail) override;

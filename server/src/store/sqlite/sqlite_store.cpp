@@ -1,11 +1,11 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "store/json_columns.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/sqlite_audit_chain.hpp"
 #include "store/sqlite/sqlite_outbox.hpp"
 #include "store/sqlite/sqlite_users.hpp"
 #include "store/store_rules.hpp"
@@ -121,18 +121,6 @@ constexpr char kCompleteMfaChallenge[] =
 // Challenges are short-lived; spent and expired ones are swept as new ones are made.
 constexpr char kDeleteStaleMfaChallenges[] = "DELETE FROM mfa_challenges WHERE expires_at <= ?1";
 
-constexpr char kInsertAuditEvent[] =
-    "INSERT INTO audit_events (id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-constexpr char kSelectAuditCursor[] = "SELECT created_at, seq FROM audit_events WHERE id = ?1";
-// Pages walk (created_at, seq) backwards from a cursor (?1, ?2); an empty filter matches all.
-constexpr char kSelectAuditEvents[] =
-    "SELECT id, type, created_at, user_id, actor_id, ip, user_agent, request_id, details_json FROM audit_events"
-    " WHERE (created_at, seq) < (?1, ?2) AND (?4 = '' OR user_id = ?4) AND (?5 = '' OR type = ?5)"
-    " AND (?6 = '' OR user_id IN (SELECT id FROM users WHERE tenant_id = ?6))"
-    " ORDER BY created_at DESC, seq DESC LIMIT ?3";
-
-constexpr int kMaxAuditPage = 1000;
 
 // ---- rows ------------------------------------------------------------------
 
@@ -164,20 +152,6 @@ RefreshTokenRecord read_refresh_token(const Statement& row) {
   token.successor_hash = row.text(5);
   token.successor_sealed = row.text(6);
   return token;
-}
-
-AuditEventRecord read_audit_event(const Statement& row) {
-  AuditEventRecord event;
-  event.id = row.text(0);
-  event.type = row.text(1);
-  event.created_at = row.integer(2);
-  event.user_id = row.text(3);
-  event.actor_id = row.text(4);
-  event.ip = row.text(5);
-  event.user_agent = row.text(6);
-  event.request_id = row.text(7);
-  event.details_json = row.text(8);
-  return event;
 }
 
 TotpCredentialRecord read_totp_credential(const Statement& row) {
@@ -326,6 +300,9 @@ Result<int> SqliteStore::migrate() {
     if (!recorded) return recorded.error();
     if (recorded->has_value()) continue;
     if (auto ran = connection.execute(std::string(migration.sql)); !ran) return ran.error();
+    if (migration.version == kAuditChainMigration) {
+      if (auto chained = sqlite::chain_existing_audit_events(connection); !chained) return chained.error();
+    }
     if (rebuilds) {
       auto dangling = find_one(connection, kForeignKeyCheck, [](const Statement& row) { return row.text(0); });
       if (!dangling) return dangling.error();
@@ -685,49 +662,6 @@ Result<bool> SqliteStore::complete_mfa_challenge(std::string_view token_hash, st
   auto completed = (*lease)->run(kCompleteMfaChallenge, token_hash, now);
   if (!completed) return completed.error();
   return *completed == 1;
-}
-
-// ---- audit -----------------------------------------------------------------
-
-Result<void> SqliteStore::append_audit_event(const AuditEventRecord& event) {
-  auto lease = pool_.acquire();
-  if (!lease) return lease.error();
-  auto inserted = (*lease)->run(kInsertAuditEvent, event.id, event.type, event.created_at, event.user_id,
-                                event.actor_id, event.ip, event.user_agent, event.request_id, event.details_json);
-  if (!inserted) return inserted.error();
-  return {};
-}
-
-Result<std::vector<AuditEventRecord>> SqliteStore::list_audit_events(const AuditQuery& query) {
-  std::vector<AuditEventRecord> events;
-  const int limit = std::clamp(query.limit, 0, kMaxAuditPage);
-  const std::string& before_id = query.before_id;
-  if (limit == 0) return events;
-  auto lease = pool_.acquire();
-  if (!lease) return lease.error();
-  Connection& connection = **lease;
-
-  std::pair<std::int64_t, std::int64_t> cursor{std::numeric_limits<std::int64_t>::max(),
-                                               std::numeric_limits<std::int64_t>::max()};
-  if (!before_id.empty()) {
-    auto found = find_one(connection, kSelectAuditCursor, [](const Statement& row) {
-      return std::pair<std::int64_t, std::int64_t>{row.integer(0), row.integer(1)};
-    }, before_id);
-    if (!found) return found.error();
-    if (!found->has_value()) return events;  // an unknown cursor pages nowhere
-    cursor = **found;
-  }
-
-  auto stmt = connection.query(kSelectAuditEvents, cursor.first, cursor.second, limit, query.user_id, query.type,
-                               query.tenant_id);
-  if (!stmt) return stmt.error();
-  for (;;) {
-    auto has_row = stmt->step();
-    if (!has_row) return has_row.error();
-    if (!*has_row) break;
-    events.push_back(read_audit_event(*stmt));
-  }
-  return events;
 }
 
 }  // namespace sesame::server
