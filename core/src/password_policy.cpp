@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "password_blocklist.hpp"
+
 namespace sesame {
 namespace {
 
@@ -67,17 +69,38 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
-// Compares a (lowercase) blocklist entry with the password lowercased on the fly,
-// bytewise like the generator sorted it; no lowercased copy of the password is made.
-int compare_entry(std::string_view entry, std::string_view password) noexcept {
-  const std::size_t common = std::min(entry.size(), password.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    const auto e = static_cast<unsigned char>(entry[i]);
-    const unsigned char p = ascii_lower(password[i]);
-    if (e != p) return e < p ? -1 : 1;
+// The blocklist's hash (cmake/password_blocklist.py computes the same over its
+// lowercased entries): 64-bit FNV-1a of the ASCII-lowercased bytes, then fmix64.
+std::uint64_t blocklist_hash(std::string_view password) noexcept {
+  std::uint64_t value = 0xCBF29CE484222325u;
+  for (char c : password) value = (value ^ ascii_lower(c)) * 0x100000001B3u;
+  value ^= value >> 33;
+  value *= 0xFF51AFD7ED558CCDu;
+  value ^= value >> 33;
+  value *= 0xC4CEB9FE1A85EC53u;
+  value ^= value >> 33;
+  return value;
+}
+
+// Walks the Golomb-Rice coded, ascending values until one reaches the wanted value.
+bool coded_set_contains(const blocklist::CodedSet& set, std::uint64_t wanted) noexcept {
+  std::size_t bit = 0;
+  const std::size_t total_bits = set.bits.size() * 8;
+  const auto next_bit = [&]() noexcept -> unsigned {
+    const unsigned value = (set.bits[bit / 8] >> (7 - bit % 8)) & 1u;
+    ++bit;
+    return value;
+  };
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < set.count; ++i) {
+    std::uint64_t quotient = 0;
+    while (bit < total_bits && next_bit() == 1) ++quotient;
+    std::uint64_t low = 0;
+    for (unsigned k = 0; k < set.rice_bits && bit < total_bits; ++k) low = (low << 1) | next_bit();
+    value += (quotient << set.rice_bits) | low;
+    if (value >= wanted) return value == wanted;
   }
-  if (entry.size() == password.size()) return 0;
-  return entry.size() < password.size() ? -1 : 1;
+  return false;
 }
 
 // Digits, punctuation, spaces and controls around a word make a "derivative" of it.
@@ -143,12 +166,11 @@ bool PasswordVerdict::has(PasswordViolationCode code) const noexcept {
 }
 
 bool is_common_password(std::string_view password) noexcept {
-  const auto list = common_password_list();
-  const auto found = std::lower_bound(list.begin(), list.end(), password, [](std::string_view entry, std::string_view key) {
-    return compare_entry(entry, key) < 0;
-  });
-  return found != list.end() && compare_entry(*found, password) == 0;
+  const blocklist::CodedSet& set = blocklist::kCommonPasswords;
+  return coded_set_contains(set, blocklist_hash(password) % set.modulus);
 }
+
+std::size_t common_password_count() noexcept { return blocklist::kEntryCount; }
 
 PasswordVerdict check_password(std::string_view password, const PasswordPolicy& policy,
                                const PasswordContext& context) {
