@@ -44,6 +44,7 @@ function optionsOf(row) {
   if ('max_length' in row) options.maxLength = row.max_length;
   if ('email' in row) options.email = row.email;
   if ('extra_words' in row) options.extraWords = row.extra_words;
+  if ('name' in row) options.name = row.name;
   return options;
 }
 

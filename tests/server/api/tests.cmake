@@ -21,6 +21,8 @@ sesame_add_api_test(server_api SOURCES api/auth_api_test.cpp)
 sesame_add_api_test(server_mfa_api SOURCES api/mfa_api_test.cpp)
 # Recovery and mail, with a real SMTP listener and a range-API stub on loopback.
 sesame_add_api_test(server_recovery SOURCES api/recovery_api_test.cpp LIBRARIES sesame::test_loopback_services)
+# Context words (product name, name, email words) in new passwords.
+sesame_add_api_test(server_password_context SOURCES api/password_context_api_test.cpp)
 
 # Two sesame-server processes on one PostgreSQL database behave as one.
 sesame_add_test(server_two_instances

@@ -59,7 +59,7 @@ Outcome<api::User> AccountService::create_admin(const api::RegisterRequest& requ
 
 Outcome<api::User> AccountService::create_account(const api::RegisterRequest& request, std::vector<std::string> roles,
                                                   std::string_view event, const ClientContext& client) {
-  if (auto refused = screen_.refusal(request.password, request.email, "/password")) return *refused;
+  if (auto refused = screen_.refusal(request.password, request.email, request.name.value_or(""), "/password")) return *refused;
 
   auto hash = hasher_.hash(request.password);
   if (!hash.ok()) return to_failure(hash.error());
@@ -99,7 +99,7 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
       !verified.ok()) {
     return verified;
   }
-  if (auto refused = screen_.refusal(request.new_password, (*user)->email, "/new_password")) return *refused;
+  if (auto refused = screen_.refusal(request.new_password, (*user)->email, (*user)->name, "/new_password")) return *refused;
 
   auto hash = hasher_.hash(request.new_password);
   if (!hash.ok()) return to_failure(hash.error());
