@@ -42,7 +42,7 @@ Result<void> create_private_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return Error{ErrorCode::service_unavailable,
-                 "cannot create the SQLite database file: " + std::string(std::strerror(errno))};
+                 "cannot create the SQLite database file " + path + ": " + std::string(std::strerror(errno))};
   }
   ::close(fd);
   return {};
