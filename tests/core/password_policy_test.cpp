@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(blocklist_holds_the_zxcvbn_and_john_lists) {
 
 BOOST_AUTO_TEST_CASE(blocklist_refuses_few_passwords_that_are_not_on_it) {
   // The hash set's false-positive rate, measured on 30,000 random 12-letter passwords:
-  // about 2^-13 by construction (3.7 expected); 15 or more (p < 10^-5) means a broken set.
+  // about 2^-12 by construction (7.3 expected); 25 or more (p < 10^-6) means a broken set.
   std::mt19937_64 random(20261201);
   std::uniform_int_distribution<int> letter('a', 'z');
   std::size_t refused = 0;
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(blocklist_refuses_few_passwords_that_are_not_on_it) {
     if (is_common_password(password)) ++refused;
   }
   BOOST_TEST_MESSAGE("false positives: " << refused << " of " << kTries);
-  BOOST_TEST(refused < 15u);
+  BOOST_TEST(refused < 25u);
 }
 
 BOOST_AUTO_TEST_CASE(blocklist_match_is_exact_not_prefix) {

@@ -82,7 +82,7 @@ struct PasswordContext {
 // (ASVS 6.2.4) is generated at build time by cmake/PasswordBlocklist.cmake: zxcvbn's most
 // frequent passwords and John the Ripper's list, entries of at least 8 code points. It is
 // stored as a hash set, so a password on neither list is also refused with a probability
-// of about 2^-SESAME_PASSWORD_LIST_RICE_BITS (1 in 8,192 by default); a listed one always is.
+// of about 2^-SESAME_PASSWORD_LIST_RICE_BITS (1 in 4,096 by default); a listed one always is.
 [[nodiscard]] bool is_common_password(std::string_view password) noexcept;
 
 // How many passwords the blocklist was built from.

@@ -10,3 +10,6 @@ target_compile_definitions(server_fault PRIVATE
   SESAME_POSTGRES_SCRIPT="${PROJECT_SOURCE_DIR}/tests/support/postgres.sh")
 add_dependencies(server_fault sesame-server)
 set_tests_properties(server_fault PROPERTIES TIMEOUT 180 LABELS fault)
+
+# SQL metacharacters in every field (ASVS 1.2.4), in-process over HTTP on both stores.
+sesame_add_api_test(server_sql_metacharacters SOURCES fault/sql_metacharacters_api_test.cpp)
