@@ -1,5 +1,5 @@
 #pragma once
-// The real sesame-server binary as a child process, for the fault tests: started with
+// The real sesame-server binary as a child process (the fault tests, two instances): started with
 // the settings a test gives, stopped with SIGTERM or killed with SIGKILL, and its log
 // (stderr) kept for the messages a test expects.
 #include <boost/test/unit_test.hpp>
