@@ -104,7 +104,7 @@ bool coded_set_contains(const blocklist::CodedSet& set, std::uint64_t wanted) no
   return false;
 }
 
-// Digits, punctuation, spaces and controls around a word make a "derivative" of it.
+// Digits, punctuation, spaces and controls: what the context rule looks through.
 bool is_decoration(char c) noexcept {
   const unsigned char lower = ascii_lower(c);
   return lower < 0x80 && !(lower >= 'a' && lower <= 'z');
