@@ -10,7 +10,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   emscripten nodejs npm
   # core libraries
-  libsodium-dev nlohmann-json3-dev libqrcodegen-dev john-data
+  libsodium-dev nlohmann-json3-dev libqrcodegen-dev john-data python3-zxcvbn
   # server
   libpistache-dev libpqxx-dev libsqlite3-dev libcli11-dev libcurl4-openssl-dev
   # tests and benchmarks

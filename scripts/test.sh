@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds everything and runs every test suite:
 #   Boost.Test through ctest (native, then again under ASan + UBSan),
+#   the fault tests (label `fault`: kill -9, a PostgreSQL outage, a full disk) on their own,
 #   node --test for the browser SDK (its package, the wasm core, a real server),
 #   node --test contract tests of server/openapi/openapi.json against the real server,
 #   Playwright journeys through the demo page in Debian's Chromium,
@@ -18,11 +19,15 @@ cd "$SESAME_ROOT"
 failed=()
 
 step "Native tests (ctest)"
-ctest --preset native -j "$(jobs_count)" || failed+=("ctest")
+ctest --preset native -j "$(jobs_count)" -LE fault || failed+=("ctest")
+
+step "Fault tests (ctest -L fault: the real server under kill -9, a PostgreSQL outage, a full disk)"
+# Alone, so that their timing bounds (recovery within 5 s) do not share the 2 cores.
+ctest --preset native -L fault --output-on-failure || failed+=("fault tests")
 
 step "Native tests under AddressSanitizer + UBSan (ctest)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --preset sanitizers -j "$(jobs_count)" || failed+=("ctest (sanitizers)")
+  ctest --preset sanitizers -j "$(jobs_count)" -LE fault || failed+=("ctest (sanitizers)")
 
 step "Browser SDK and WebAssembly tests (node --test)"
 # The SDK's tests import the package as the wasm build staged it, talk to a real

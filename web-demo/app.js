@@ -11,6 +11,8 @@ import {
 const auth = new AuthClient();  // this origin, cookie delivery
 const COUNTDOWN_INTERVAL_MS = 1000;
 const PASSWORD_CHECK_DELAY_MS = 120;
+// The server's SESAME_PRODUCT_NAME (its default): a context word of every password.
+const PRODUCT_NAME = 'Sesame';
 const ENROLMENT_SCOPE = 'mfa_enrolment';
 const SIGNED_IN_SCREENS = new Set(['account', 'enrol']);
 
@@ -53,19 +55,24 @@ function passwordViolation(error) {
 
 // ---- live password rules ------------------------------------------------------
 
-function watchPassword(inputId, listId, emailOf) {
+// The context the server checks a new password against (ASVS 6.2.11).
+function passwordContext(email, name) {
+  return { email, name, extraWords: [PRODUCT_NAME] };
+}
+
+function watchPassword(inputId, listId, emailOf, nameOf = () => '') {
   let timer = null;
   $(inputId).addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(async () => {
-      const verdict = await checkPassword($(inputId).value, { email: emailOf() });
+      const verdict = await checkPassword($(inputId).value, passwordContext(emailOf(), nameOf()));
       renderPasswordRules($(listId), verdict);
     }, PASSWORD_CHECK_DELAY_MS);
   });
 }
 
-async function passwordAcceptable(inputId, listId, email) {
-  const verdict = await checkPassword($(inputId).value, { email });
+async function passwordAcceptable(inputId, listId, email, name = '') {
+  const verdict = await checkPassword($(inputId).value, passwordContext(email, name));
   renderPasswordRules($(listId), verdict);
   if (!verdict.acceptable) setFieldError(inputId, 'The password does not meet the rules above.');
   return verdict.acceptable;
@@ -157,7 +164,8 @@ $('mfa-form').addEventListener('submit', (event) => {
 
 $('mfa-cancel').addEventListener('click', () => { auth.signOut().catch(() => {}); });
 
-watchPassword('register-password', 'register-password-rules', () => $('register-email').value.trim());
+watchPassword('register-password', 'register-password-rules', () => $('register-email').value.trim(),
+  () => $('register-name').value.trim());
 $('register-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = event.currentTarget;
@@ -167,7 +175,7 @@ $('register-form').addEventListener('submit', (event) => {
   const password = $('register-password').value;
   if (!email.includes('@')) return showFormError(form, 'Enter a valid email address.', 'register-email');
   return busy(form, async () => {
-    if (!(await passwordAcceptable('register-password', 'register-password-rules', email))) {
+    if (!(await passwordAcceptable('register-password', 'register-password-rules', email, $('register-name').value.trim()))) {
       $('register-password').focus();
       return;
     }

@@ -93,6 +93,12 @@ const RULE_TEXT = {
   password_matches_email: () => 'Not your email address',
 };
 
+// Rules shown only when broken.
+const EXTRA_RULE_TEXT = {
+  password_too_long: (v) => `At most ${v.maxLength} characters`,
+  password_matches_context: () => 'Not built on your name, your email or the name of this site',
+};
+
 /**
  * Lists the policy's rules for a typed password with the core's verdict (the
  * one the server will give): met or not, in words, not colour alone.
@@ -115,7 +121,7 @@ export function renderPasswordRules(list, verdict) {
     if (RULE_TEXT[violation.code]) continue;
     const item = document.createElement('li');
     item.className = 'unmet';
-    item.textContent = `✗ ${violation.code === 'password_too_long' ? `At most ${violation.maxLength} characters` : violation.code}`;
+    item.textContent = `✗ ${EXTRA_RULE_TEXT[violation.code]?.(violation) ?? violation.code}`;
     list.append(item);
   }
 }

@@ -1,6 +1,9 @@
 #include "sesame/password_policy.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "password_blocklist.hpp"
 
 namespace sesame {
 namespace {
@@ -67,29 +70,44 @@ bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
-// Compares a (lowercase) blocklist entry with the password lowercased on the fly,
-// bytewise like the generator sorted it; no lowercased copy of the password is made.
-int compare_entry(std::string_view entry, std::string_view password) noexcept {
-  const std::size_t common = std::min(entry.size(), password.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    const auto e = static_cast<unsigned char>(entry[i]);
-    const unsigned char p = ascii_lower(password[i]);
-    if (e != p) return e < p ? -1 : 1;
-  }
-  if (entry.size() == password.size()) return 0;
-  return entry.size() < password.size() ? -1 : 1;
+// The blocklist's hash (cmake/password_blocklist.py computes the same over its
+// lowercased entries): 64-bit FNV-1a of the ASCII-lowercased bytes, then fmix64.
+std::uint64_t blocklist_hash(std::string_view password) noexcept {
+  std::uint64_t value = 0xCBF29CE484222325u;
+  for (char c : password) value = (value ^ ascii_lower(c)) * 0x100000001B3u;
+  value ^= value >> 33;
+  value *= 0xFF51AFD7ED558CCDu;
+  value ^= value >> 33;
+  value *= 0xC4CEB9FE1A85EC53u;
+  value ^= value >> 33;
+  return value;
 }
 
-// Digits, punctuation, spaces and controls around a word make a "derivative" of it.
+// Walks the Golomb-Rice coded, ascending values until one reaches the wanted value.
+bool coded_set_contains(const blocklist::CodedSet& set, std::uint64_t wanted) noexcept {
+  std::size_t bit = 0;
+  const std::size_t total_bits = set.bits.size() * 8;
+  const auto next_bit = [&]() noexcept -> unsigned {
+    const unsigned value = (set.bits[bit / 8] >> (7 - bit % 8)) & 1u;
+    ++bit;
+    return value;
+  };
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < set.count; ++i) {
+    std::uint64_t quotient = 0;
+    while (bit < total_bits && next_bit() == 1) ++quotient;
+    std::uint64_t low = 0;
+    for (unsigned k = 0; k < set.rice_bits && bit < total_bits; ++k) low = (low << 1) | next_bit();
+    value += (quotient << set.rice_bits) | low;
+    if (value >= wanted) return value == wanted;
+  }
+  return false;
+}
+
+// Digits, punctuation, spaces and controls: what the context rule looks through.
 bool is_decoration(char c) noexcept {
   const unsigned char lower = ascii_lower(c);
   return lower < 0x80 && !(lower >= 'a' && lower <= 'z');
-}
-
-std::string_view strip_decorations(std::string_view text) noexcept {
-  while (!text.empty() && is_decoration(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_decoration(text.back())) text.remove_suffix(1);
-  return text;
 }
 
 bool matches_email(std::string_view password, std::string_view email) noexcept {
@@ -100,14 +118,54 @@ bool matches_email(std::string_view password, std::string_view email) noexcept {
   return equals_ignoring_ascii_case(password, email.substr(0, at));
 }
 
-bool matches_context_word(std::string_view password, const std::vector<std::string_view>& words) noexcept {
-  const std::string_view core = strip_decorations(password);
-  return std::any_of(words.begin(), words.end(), [&](std::string_view word) {
-    if (word.empty()) return false;
+// The letters of a text: every decoration removed, ASCII lowercased ("Sesame-2024!" -> "sesame").
+std::string letters_of(std::string_view text) {
+  std::string letters;
+  for (char c : text) {
+    if (!is_decoration(c)) letters.push_back(static_cast<char>(ascii_lower(c)));
+  }
+  return letters;
+}
+
+// A context word and its parts: the whole word, and each run of letters of at least
+// three (shorter pieces would refuse passwords such as "io123456" for no good reason).
+void add_context_word(std::vector<std::string>& words, std::string_view word) {
+  if (word.empty()) return;
+  words.emplace_back(word);
+  std::size_t start = 0;
+  while (start < word.size()) {
+    while (start < word.size() && is_decoration(word[start])) ++start;
+    std::size_t end = start;
+    while (end < word.size() && !is_decoration(word[end])) ++end;
+    if (end - start >= 3 && end - start < word.size()) words.emplace_back(word.substr(start, end - start));
+    start = end;
+  }
+}
+
+// The words of the context (ASVS 6.2.11): the extra words (product name, the user's
+// name), the email's local part and its domain, each with its parts.
+std::vector<std::string> context_words(const PasswordContext& context) {
+  std::vector<std::string> words;
+  for (std::string_view word : context.extra_words) add_context_word(words, word);
+  const std::size_t at = context.email.rfind('@');
+  if (at != std::string_view::npos) {
+    add_context_word(words, context.email.substr(0, at));
+    add_context_word(words, context.email.substr(at + 1));
+  }
+  return words;
+}
+
+// A password matches a context word when it equals it, or when its letters (digits and
+// symbols removed wherever they are) are the word's letters: "Sesame2024!", "s-e-s-a-m-e".
+// A word without letters (all digits) matches only exactly.
+bool matches_context_word(std::string_view password, const PasswordContext& context) {
+  const std::string password_letters = letters_of(password);
+  for (const std::string& word : context_words(context)) {
     if (equals_ignoring_ascii_case(password, word)) return true;
-    const std::string_view word_core = strip_decorations(word);
-    return !word_core.empty() && equals_ignoring_ascii_case(core, word_core);
-  });
+    const std::string word_letters = letters_of(word);
+    if (!word_letters.empty() && word_letters == password_letters) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -143,12 +201,11 @@ bool PasswordVerdict::has(PasswordViolationCode code) const noexcept {
 }
 
 bool is_common_password(std::string_view password) noexcept {
-  const auto list = common_password_list();
-  const auto found = std::lower_bound(list.begin(), list.end(), password, [](std::string_view entry, std::string_view key) {
-    return compare_entry(entry, key) < 0;
-  });
-  return found != list.end() && compare_entry(*found, password) == 0;
+  const blocklist::CodedSet& set = blocklist::kCommonPasswords;
+  return coded_set_contains(set, blocklist_hash(password) % set.modulus);
 }
+
+std::size_t common_password_count() noexcept { return blocklist::kEntryCount; }
 
 PasswordVerdict check_password(std::string_view password, const PasswordPolicy& policy,
                                const PasswordContext& context) {
@@ -166,8 +223,12 @@ PasswordVerdict check_password(std::string_view password, const PasswordPolicy& 
   if (count.code_points < min_length) add(PasswordViolationCode::password_too_short);
   if (count.code_points > max_length) add(PasswordViolationCode::password_too_long);
   if (is_common_password(password)) add(PasswordViolationCode::password_common);
-  if (matches_email(password, context.email)) add(PasswordViolationCode::password_matches_email);
-  if (matches_context_word(password, context.extra_words)) add(PasswordViolationCode::password_matches_context);
+  // One violation for the email: equal to it, or else built on its words.
+  if (matches_email(password, context.email)) {
+    add(PasswordViolationCode::password_matches_email);
+  } else if (matches_context_word(password, context)) {
+    add(PasswordViolationCode::password_matches_context);
+  }
   return verdict;
 }
 

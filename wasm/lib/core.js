@@ -272,10 +272,12 @@ class Core {
   }
 
   checkPassword(password, options) {
-    const { email, extraWords, minLength, maxLength } = optionsObject(options, 'options');
+    const { email, name, extraWords, minLength, maxLength } = optionsObject(options, 'options');
+    // The user's name is one more context word for the core, as on the server.
     const [length, ...rest] = this.#call('sesame_check_password',
       [requireString(password, 'password'), absent(email) ? '' : requireString(email, 'email'),
-        ...(absent(extraWords) ? [] : stringList(extraWords, 'extraWords'))],
+        ...(absent(extraWords) ? [] : stringList(extraWords, 'extraWords')),
+        ...(absent(name) ? [] : [requireString(name, 'name')])],
       [optionalNumber(minLength, 'minLength'), optionalNumber(maxLength, 'maxLength')]);
     const violations = [];
     for (let i = 0; i < rest.length; i += 4) {

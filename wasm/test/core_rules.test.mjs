@@ -5,7 +5,13 @@
 // the server (ctest and parity.test.mjs cover it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadCore, loadSdk, refusal, vectorTable, unhex } from './support/core.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const nativeBuild = path.resolve(process.env.SESAME_NATIVE_BUILD ?? path.join(repoRoot, 'build/native'));
 
 const sdk = await loadSdk();
 const core = await loadCore();
@@ -20,6 +26,29 @@ function assertRefused(call, code, what) {
 
 // ---------------------------------------------------------------------------
 // Password policy
+
+test('the browser refuses every entry of the server\'s blocklist (the native build\'s list)', async () => {
+  const entries = (await fs.readFile(path.join(nativeBuild, 'core/generated/password_blocklist.txt'), 'utf8'))
+    .split('\n').filter((entry) => entry !== '');
+  assert.ok(entries.length >= 3000, `${entries.length} entries`);
+  for (const entry of entries) {
+    for (const typed of [entry, entry.toUpperCase()]) {
+      const verdict = core.checkPassword(typed);
+      assert.ok(verdict.violations.some((violation) => violation.code === 'password_common'), `not refused: ${typed}`);
+    }
+  }
+});
+
+test('the name option is a context word, as the server passes the user\'s name', async () => {
+  for (const check of [core.checkPassword.bind(core), sdk.checkPassword]) {
+    const refused = await check('AliceSmith1990', { name: 'Alice Smith' });
+    assert.deepEqual(refused.violations.map((violation) => violation.code), ['password_matches_context']);
+    const words = await check('smith!2024', { name: 'Alice Smith', extraWords: ['Sesame'] });
+    assert.deepEqual(words.violations.map((violation) => violation.code), ['password_matches_context']);
+    assert.equal((await check('AliceSmith1990', { name: 'Bob Jones' })).acceptable, true);
+  }
+  assert.throws(() => core.checkPassword('AliceSmith1990', { name: 42 }), /name/);
+});
 
 // Rows given as `password_hex` are raw bytes. Those that are valid UTF-8 are
 // decoded into the JS string they stand for. The invalid ones (a stray byte, a
@@ -44,6 +73,7 @@ function optionsOf(row) {
   if ('max_length' in row) options.maxLength = row.max_length;
   if ('email' in row) options.email = row.email;
   if ('extra_words' in row) options.extraWords = row.extra_words;
+  if ('name' in row) options.name = row.name;
   return options;
 }
 

@@ -8,7 +8,7 @@
 //   (c) Node 20 imports it and finds the .wasm at its default place;
 //   (d) `npm pack` ships lib/, types/, dist/sesame_core.wasm and README.md, and
 //       nothing else of the source tree;
-//   (e) scripts/size.mjs measures it.
+//   (e) scripts/size.mjs measures it, and it stays within its 50 KiB gzip budget.
 // Run `scripts/build.sh wasm` first: the build stages lib/, types/ and the .wasm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -294,4 +294,6 @@ test('(e) scripts/size.mjs measures the package', async () => {
   assert.equal(sizes.total.raw, sizes.js.raw + sizes.wasm.raw);
   assert.equal(sizes.total.gzip, sizes.js.gzip + sizes.wasm.gzip);
   assert.equal(sizes.wasm.raw, (await fs.stat(path.join(sdkDir, 'dist/sesame_core.wasm'))).size);
+  // The budget (wasm/README.md, Size): the SDK and its core under 50 KiB gzip.
+  assert.ok(sizes.total.gzip <= 50 * 1024, `over the 50 KiB gzip budget: ${JSON.stringify(sizes.total)}`);
 });

@@ -494,9 +494,17 @@ export interface QrOptions {
 
 /** The server's password rules, with optional overrides. */
 export interface PasswordCheckOptions {
-  /** The account's email: a password equal to it or to its local part (any ASCII case) is refused. */
+  /**
+   * The account's email: a password equal to it or to its local part (any ASCII case) is
+   * refused (password_matches_email), and so is one built on its words (password_matches_context).
+   */
   email?: string | undefined;
-  /** Words a password must not be built on (the site's name, the user's name...). */
+  /** The user's name: a password built on it, or on a word of it, is refused (password_matches_context). */
+  name?: string | undefined;
+  /**
+   * Words a password must not be built on, such as the site's name (the server uses
+   * SESAME_PRODUCT_NAME, default "Sesame"): pass it here for the same verdict.
+   */
   extraWords?: readonly string[] | undefined;
   /** In code points; default 8, and never less (NIST SP 800-63B). */
   minLength?: number | undefined;

@@ -1,13 +1,13 @@
 #pragma once
 // Password rules of NIST SP 800-63B §5.1.1.2: length bounds counted in Unicode code
 // points, a blocklist of common passwords, and no password equal to the account's
-// email or to a context word (the service's name). No composition rules, on purpose.
+// email or to a context word (the service's name, the user's name, the email's words).
+// No composition rules, on purpose.
 // The server and the browser run this same code, so a form shows the verdict the
 // server will give.
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
 #include <string_view>
 #include <vector>
 
@@ -35,7 +35,7 @@ enum class PasswordViolationCode : std::uint8_t {
   password_too_long,
   password_common,
   password_matches_email,
-  password_matches_context,  // a context word, possibly with digits or symbols around it
+  password_matches_context,  // built on a context word: its letters are the word's letters
 };
 
 // The stable wire name, e.g. "password_too_short" (used in 422 responses and by the SDK).
@@ -60,11 +60,17 @@ struct PasswordVerdict {
   [[nodiscard]] bool has(PasswordViolationCode code) const noexcept;
 };
 
+// What a password must not be built on (NIST SP 800-63B §5.1.1.2 "context-specific
+// words", ASVS 6.2.11): the email, and words such as the service's name and the user's name.
+// password_matches_email: the password equals the email or its local part.
+// password_matches_context: otherwise, the password equals a context word, or its letters
+// (every ASCII digit, symbol and space removed, ASCII case ignored) are the letters of one:
+// "Sesame2024!", "2024-sesame", "Alice.Smith1" for alice.smith@example.com. The context words
+// are each extra word, the email's local part and its domain, and each run of 3+ letters in
+// them ("alice", "smith", "example"); a word without letters matches only exactly.
 struct PasswordContext {
-  std::string_view email;  // the password may equal neither it nor its local part
-  // Words specific to the service, e.g. its name: refused as such and with digits or
-  // symbols before/after them ("Sesame2024!"). Empty words are ignored.
-  std::vector<std::string_view> extra_words;
+  std::string_view email;
+  std::vector<std::string_view> extra_words;  // e.g. the product name, the user's name; empty ones ignored
 };
 
 // Never fails: a password that is not valid UTF-8 gets password_invalid_utf8 along
@@ -72,12 +78,14 @@ struct PasswordContext {
 [[nodiscard]] PasswordVerdict check_password(std::string_view password, const PasswordPolicy& policy = {},
                                              const PasswordContext& context = {});
 
-// True when the password is on the blocklist (ASCII case-insensitive).
+// True when the password is on the blocklist (ASCII case-insensitive). The blocklist
+// (ASVS 6.2.4) is generated at build time by cmake/PasswordBlocklist.cmake: zxcvbn's most
+// frequent passwords and John the Ripper's list, entries of at least 8 code points. It is
+// stored as a hash set, so a password on neither list is also refused with a probability
+// of about 2^-SESAME_PASSWORD_LIST_RICE_BITS (1 in 4,096 by default); a listed one always is.
 [[nodiscard]] bool is_common_password(std::string_view password) noexcept;
 
-// The blocklist, generated at build time by cmake/PasswordBlocklist.cmake from
-// SESAME_PASSWORD_LIST (John the Ripper's list): ASCII-lowercased, entries of at least
-// 8 code points, sorted bytewise, without duplicates.
-[[nodiscard]] std::span<const std::string_view> common_password_list() noexcept;
+// How many passwords the blocklist was built from.
+[[nodiscard]] std::size_t common_password_count() noexcept;
 
 }  // namespace sesame

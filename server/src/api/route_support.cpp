@@ -7,6 +7,9 @@
 namespace sesame::server {
 namespace {
 
+// Retry-After on a 503 of the store: PostgreSQL is back within seconds after a restart.
+constexpr std::int64_t kStoreRetryAfterSeconds = 2;
+
 std::optional<std::string_view> bearer_token(const http::Request& request) {
   const auto header = request.header("Authorization");
   if (!header) return std::nullopt;
@@ -118,6 +121,14 @@ http::Response clear_refresh_cookie(http::Response response, const RefreshCookie
 }
 
 http::Response failure_response(const Failure& failure) {
+  // The store is down (PostgreSQL away, a full disk): the client may retry soon, and
+  // the store's own message goes to the log only, as in Response::error.
+  if (failure.code == ErrorCode::service_unavailable) {
+    http::Response response = http::Response::problem(api::make_problem(failure.code, "the store is unavailable; retry shortly"));
+    response.set_log_note("service_unavailable: " + failure.detail);
+    response.set_retry_after(failure.retry_after_seconds.value_or(kStoreRetryAfterSeconds));
+    return response;
+  }
   api::Problem problem = api::make_problem(failure.code, failure.detail);
   if (!failure.violations.empty()) problem.violations = failure.violations;
   http::Response response = http::Response::problem(std::move(problem));

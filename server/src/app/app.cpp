@@ -113,7 +113,7 @@ Result<void> build_mail(App::Parts& p) {
     p.breached_passwords = std::make_unique<RangeApiBreachCheck>(
         config.breached_passwords_url, std::chrono::milliseconds(config.breached_passwords_timeout_ms));
   }
-  p.password_screen = std::make_unique<PasswordScreen>(PasswordPolicy{}, p.breached_passwords.get());
+  p.password_screen = std::make_unique<PasswordScreen>(PasswordPolicy{}, p.breached_passwords.get(), config.product_name);
   p.account_mail = std::make_unique<AccountMail>(MailTemplates(config.product_name, config.public_url), p.random);
   if (!config.smtp_url.empty()) {
     SmtpSettings smtp{config.smtp_url, config.mail_from, {}, {}, 30};

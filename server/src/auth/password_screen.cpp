@@ -5,8 +5,8 @@
 namespace sesame::server {
 
 std::optional<Failure> PasswordScreen::refusal(std::string_view password, std::string_view email,
-                                               std::string_view pointer) const {
-  const PasswordVerdict verdict = check_password(password, policy_, {email, {}});
+                                               std::string_view name, std::string_view pointer) const {
+  const PasswordVerdict verdict = check_password(password, policy_, {email, {product_name_, name}});
   if (!verdict.acceptable()) return password_policy_failure(verdict, pointer);
   if (breached_ != nullptr && breached_->check(password) == BreachVerdict::listed) {
     Failure failure{ErrorCode::password_breached,

@@ -25,6 +25,8 @@ sesame_add_api_test(server_recovery SOURCES api/recovery_api_test.cpp LIBRARIES 
 sesame_add_api_test(server_operations SOURCES api/operations_test.cpp)
 target_compile_definitions(server_operations_sqlite PRIVATE SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>")
 add_dependencies(server_operations_sqlite sesame-server)
+# Context words (product name, name, email words) in new passwords.
+sesame_add_api_test(server_password_context SOURCES api/password_context_api_test.cpp)
 
 # Two sesame-server processes on one PostgreSQL database behave as one.
 sesame_add_test(server_two_instances

@@ -5,23 +5,15 @@
 #define BOOST_TEST_MODULE server_two_instances
 #include <boost/test/unit_test.hpp>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <ctime>
-#include <cstdio>
 #include <latch>
-#include <regex>
 #include <thread>
 
 #include "http_client.hpp"
+#include "server_process.hpp"
 #include "sesame/encoding.hpp"
 #include "sesame/totp.hpp"
 #include "test_databases.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -29,74 +21,17 @@ using nlohmann::json;
 using sesame::test::HttpClient;
 using sesame::test::HttpResponse;
 
+using sesame::test::ServerProcess;
+
 const std::string kPassword = "correct horse battery staple";
-
-// One sesame-server process; stopped with SIGTERM when destroyed.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& database_url, const std::string& data_dir) {
-    std::vector<std::string> env;
-    for (char** entry = environ; *entry != nullptr; ++entry) env.emplace_back(*entry);
-    for (const char* setting : {"SESAME_LISTEN=127.0.0.1:0", "SESAME_ARGON2_MEMORY_KIB=64", "SESAME_ARGON2_ITERATIONS=1",
-                                "SESAME_RATE_LIMIT_PER_IP=0", "SESAME_REFRESH_REUSE_GRACE=0"}) {
-      env.emplace_back(setting);
-    }
-    env.push_back("DATABASE_URL=" + database_url);
-    env.push_back("SESAME_DATA_DIR=" + data_dir);
-    std::vector<char*> envp;
-    for (auto& entry : env) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-
-    int pipe_fds[2];
-    BOOST_REQUIRE(::pipe(pipe_fds) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    const std::string binary = SESAME_SERVER_BINARY;
-    char* argv[] = {const_cast<char*>(binary.c_str()), const_cast<char*>("serve"), nullptr};
-    BOOST_REQUIRE(::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data()) == 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    log_ = ::fdopen(pipe_fds[0], "r");
-
-    // The first log line says where it listens.
-    char line[4096];
-    const std::regex port_field(R"re("port":(\d+))re");
-    while (std::fgets(line, sizeof line, log_) != nullptr) {
-      std::cmatch match;
-      if (std::regex_search(line, match, port_field)) {
-        port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
-        break;
-      }
-    }
-    BOOST_REQUIRE_MESSAGE(port_ != 0, "sesame-server did not report its port");
-    client_ = std::make_unique<HttpClient>("127.0.0.1", port_);
-  }
-
-  ~ServerProcess() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    if (log_ != nullptr) std::fclose(log_);
-  }
-
-  [[nodiscard]] const HttpClient& http() const { return *client_; }
-
- private:
-  pid_t pid_ = 0;
-  std::FILE* log_ = nullptr;
-  std::uint16_t port_ = 0;
-  std::unique_ptr<HttpClient> client_;
-};
 
 struct TwoInstances {
   sesame::test::Databases databases;
   std::string url = databases.fresh_url();
   std::string data_dir = (databases.temp_dir() / "data").string();
   // The first creates the secrets and migrates; the second finds them.
-  ServerProcess a{url, data_dir};
-  ServerProcess b{url, data_dir};
+  ServerProcess a{{{"DATABASE_URL", url}, {"SESAME_DATA_DIR", data_dir}}};
+  ServerProcess b{{{"DATABASE_URL", url}, {"SESAME_DATA_DIR", data_dir}}};
 
   HttpResponse sign_in(const ServerProcess& server, const std::string& email, const std::string& password) const {
     return server.http().post_json("/api/v1/auth/token", {{"email", email}, {"password", password}});
@@ -201,7 +136,7 @@ BOOST_AUTO_TEST_CASE(keys_rotate_signs_with_a_new_key_while_old_tokens_keep_work
   BOOST_TEST_REQUIRE(std::system(command.c_str()) == 0);
 
   // A server started now signs with the new key...
-  ServerProcess c{url, data_dir};
+  ServerProcess c{{{"DATABASE_URL", url}, {"SESAME_DATA_DIR", data_dir}}};
   const json after = sign_in(c, "four@example.com", kPassword).json();
   BOOST_TEST(after["kid"] != before["kid"]);
   const json jwks = c.http().get("/.well-known/jwks.json").json();

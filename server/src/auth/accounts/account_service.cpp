@@ -86,7 +86,9 @@ Outcome<api::User> AccountService::create_account(const NewAccount& account, con
   }
   if ((*tenant)->disabled) return Failure{ErrorCode::tenant_disabled, "this tenant is disabled", {}, std::nullopt};
   if (account.password) {
-    if (auto refused = screen_.refusal(*account.password, account.email, "/password")) return *refused;
+    if (auto refused = screen_.refusal(*account.password, account.email, account.name.value_or(""), "/password")) {
+      return *refused;
+    }
   }
   // Invited without a password: the hash of a random secret nobody knows, so a
   // sign-in before the invitation is used costs the same and fails.
@@ -135,7 +137,7 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
       !verified.ok()) {
     return verified;
   }
-  if (auto refused = screen_.refusal(request.new_password, (*user)->email, "/new_password")) return *refused;
+  if (auto refused = screen_.refusal(request.new_password, (*user)->email, (*user)->name, "/new_password")) return *refused;
 
   auto hash = hasher_.hash(request.new_password);
   if (!hash.ok()) return to_failure(hash.error());

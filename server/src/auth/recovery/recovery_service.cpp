@@ -60,7 +60,7 @@ Outcome<void> RecoveryService::complete_password_reset(const api::PasswordResetC
   if (!user->has_value() || (*user)->disabled) return kResetTokenInvalid;
   const UserRecord& account = **user;
 
-  if (auto refused = screen_.refusal(request.new_password, account.email, "/new_password")) return *refused;
+  if (auto refused = screen_.refusal(request.new_password, account.email, account.name, "/new_password")) return *refused;
   auto hash = hasher_.hash(request.new_password);
   if (!hash.ok()) return to_failure(hash.error());
 

@@ -47,7 +47,7 @@ Result<void> create_private_file(const std::string& path) {
   if (fd < 0) {
     if (errno == EEXIST) return {};
     return Error{ErrorCode::service_unavailable,
-                 "cannot create the SQLite database file: " + std::string(std::strerror(errno))};
+                 "cannot create the SQLite database file " + path + ": " + std::string(std::strerror(errno))};
   }
   ::close(fd);  // a new file: no connection of this process has it open
   return {};
