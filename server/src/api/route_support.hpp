@@ -17,6 +17,9 @@
 namespace sesame::server {
 
 [[nodiscard]] ClientContext client_of(const http::Request& request);
+// The same with the device token the client shows (X-Sesame-Device, else the
+// device cookie), for the routes that check a credential.
+[[nodiscard]] ClientContext client_with_device(const http::Request& request, const RefreshCookie& cookies);
 
 // The principal of the request's `Authorization: Bearer` access token. An
 // enrolment-only token (SESAME_REQUIRE_MFA) is refused: mfa_enrollment_required.
@@ -30,7 +33,8 @@ namespace sesame::server {
 // The per-IP limit on endpoints that take credentials: the 429 to send, if any.
 [[nodiscard]] std::optional<http::Response> rate_limited(const http::Request& request, IpRateLimiter& limiter);
 
-// 200 TokenResponse; the refresh token in the body or in the HttpOnly cookie.
+// 200 TokenResponse; the refresh token (and after a sign-in the device token)
+// in the body or in HttpOnly cookies.
 [[nodiscard]] http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery,
                                             const RefreshCookie& cookie);
 [[nodiscard]] http::Response clear_refresh_cookie(http::Response response, const RefreshCookie& cookie);
@@ -64,7 +68,8 @@ template <class Body, class Work>
       out.send(http::Response::problem(body.problem()));
       return;
     }
-    http::respond_from_pool(services.hashing_pool, out, [work, body = std::move(*body), client = client_of(request)] {
+    http::respond_from_pool(services.hashing_pool, out,
+                            [work, body = std::move(*body), client = client_with_device(request, services.refresh_cookie)] {
       return work(body, client);
     });
   };
@@ -98,7 +103,9 @@ template <class Body, class Work>
     }
     http::respond_from_pool(services.hashing_pool, out,
                             [work, who = std::move(principal).value(), body = std::move(*body),
-                             client = client_of(request)] { return work(who, body, client); });
+                             client = client_with_device(request, services.refresh_cookie)] {
+                              return work(who, body, client);
+                            });
   };
 }
 

@@ -24,7 +24,14 @@ namespace sesame::server {
 struct RefreshCookie {
   std::string name;  // "__Host-sesame_refresh", or "sesame_refresh" in dev mode over plain http
   bool secure = true;
+  // The device token's cookie (cookie delivery): "__Host-sesame_device", or
+  // "sesame_device" in dev mode over plain http.
+  std::string device_name;
 };
+
+// Body delivery: the header a client sends its device token in (the SDK keeps
+// the `device_token` of its last sign-in), for the lockout.
+inline constexpr std::string_view kDeviceHeader = "X-Sesame-Device";
 
 // The custom header a browser must send with cookie-authenticated requests: a
 // cross-site form or fetch cannot add it without passing CORS, which the

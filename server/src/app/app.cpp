@@ -18,6 +18,7 @@
 #include "mail/mail_sink.hpp"
 #include "mail/outbox_sender.hpp"
 #include "security/breached_password_check.hpp"
+#include "security/device_token.hpp"
 #include "security/ip_rate_limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/server_secrets.hpp"
@@ -39,6 +40,7 @@ class App::Parts {
   std::unique_ptr<LiveSigningKeyRing> keys;
   std::unique_ptr<TokenSealer> successor_sealer;
   std::unique_ptr<TokenSealer> totp_sealer;
+  std::unique_ptr<DeviceTokens> device_tokens;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<BreachedPasswordCheck> breached_passwords;  // null when SESAME_BREACHED_PASSWORDS_URL is unset
   std::unique_ptr<PasswordScreen> password_screen;
@@ -62,8 +64,8 @@ namespace {
 
 RefreshCookie refresh_cookie_for(const Config& config) {
   // __Host- needs Secure; plain http is only acceptable on a dev machine.
-  if (config.dev && !config.behind_tls) return {"sesame_refresh", false};
-  return {"__Host-sesame_refresh", true};
+  if (config.dev && !config.behind_tls) return {"sesame_refresh", false, "sesame_device"};
+  return {"__Host-sesame_refresh", true, "__Host-sesame_device"};
 }
 
 http::Router build_router(App::Parts& p) {
@@ -158,6 +160,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   auto totp_sealer = TokenSealer::create(secrets->at_rest_key, SealPurpose::totp_secret);
   if (!totp_sealer.ok()) return totp_sealer.error();
   p->totp_sealer = std::make_unique<TokenSealer>(std::move(totp_sealer.value()));
+  auto device_tokens = DeviceTokens::create(secrets->at_rest_key);
+  if (!device_tokens.ok()) return device_tokens.error();
+  p->device_tokens = std::make_unique<DeviceTokens>(std::move(device_tokens.value()));
   p->keys = std::make_unique<LiveSigningKeyRing>(secrets->signing_keys_file, std::move(secrets->signing_keys));
 
   const Clock& clock_ref = *p->clock;
@@ -169,8 +174,10 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
                   config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
-      *p->store, *p->audit,
-      LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
+      *p->store, *p->audit, *p->device_tokens, p->random,
+      LockoutLimits{
+          LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds},
+          config.lockout_account_ceiling});
   p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout,
                                                  *p->password_screen, *p->account_mail);
   MfaPolicy mfa_policy;
@@ -194,6 +201,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.max_body_bytes = config.max_body_bytes;
   options.cors_allowed_origins = config.cors_origins;
   options.cors_allowed_headers.emplace_back(kCsrfHeader);
+  options.cors_allowed_headers.emplace_back(kDeviceHeader);
   options.behind_tls = config.behind_tls;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;
@@ -202,7 +210,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
 }
 
 Outcome<api::User> App::create_admin(const api::RegisterRequest& request) {
-  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", ""});
+  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", "", ""});
 }
 
 void App::start() {

@@ -116,9 +116,14 @@ class LockoutStore {
   virtual ~LockoutStore() = default;
   // Atomically counts a failed sign-in for `key` (a window older than
   // window_seconds starts over) and locks when failures reach max_failures.
+  // `account_key` (empty: `key` itself) files the counter under an account,
+  // for clear_login_failures.
   [[nodiscard]] virtual Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
-                                                                  const LockoutPolicy& policy) = 0;
+                                                                  const LockoutPolicy& policy,
+                                                                  std::string_view account_key = {}) = 0;
   [[nodiscard]] virtual Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) = 0;
+  // Removes the counter `key` and every counter filed under it as account_key
+  // (PasswordReplacement::lockout_key does the same).
   [[nodiscard]] virtual Result<void> clear_login_failures(std::string_view key) = 0;
 };
 

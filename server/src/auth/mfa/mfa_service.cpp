@@ -85,7 +85,7 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
   if (!user->has_value()) return kInvalidMfaToken;
   const UserRecord& account = **user;
   if (account.disabled) return Failure{ErrorCode::account_disabled, "the account is disabled", {}, std::nullopt};
-  if (auto locked = lockout_.refuse_while_locked(account.email_key, now); !locked.ok()) return locked.error();
+  if (auto locked = lockout_.refuse_while_locked(account.email_key, account.id.value, client, now); !locked.ok()) return locked.error();
 
   auto credential = enabled_credential(account.id);
   if (!credential.ok()) return kInvalidMfaToken;  // TOTP was turned off since the password step
@@ -100,6 +100,7 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
 
   auto issued = tokens_.start_session(account, {"pwd", "otp"}, client);
   if (issued.ok()) {
+    issued->device_token = lockout_.remember_device(account.id.value, client);
     audit_.record("login.succeeded", now, account.id.value, client,
                   {{"session_id", issued->response.session_id},
                    {"second_factor", request.kind == api::MfaCodeKind::backup_code ? "backup_code" : "totp"}});
@@ -225,7 +226,7 @@ Outcome<api::BackupCodesResponse> MfaService::regenerate_backup_codes(const Prin
   auto account = signed_in_user_with_totp(principal);
   if (!account.ok()) return account.error();
   const auto& [user, credential] = *account;
-  if (auto locked = lockout_.refuse_while_locked(user.email_key, now); !locked.ok()) return locked.error();
+  if (auto locked = lockout_.refuse_while_locked(user.email_key, user.id.value, client, now); !locked.ok()) return locked.error();
   auto accepted = accept_totp_code(credential, request.code, now);
   if (!accepted.ok()) return accepted.error();
   if (!*accepted) return wrong_second_factor(user, now, client, "mfa.backup_codes_regenerate_failed");

@@ -32,6 +32,7 @@ struct TokenPolicy {
 struct IssuedTokens {
   api::TokenResponse response;  // refresh_token not set
   std::string refresh_token;
+  std::string device_token;  // set by a full sign-in (AccountLockout::remember_device)
 };
 
 // Who a valid bearer token speaks for.

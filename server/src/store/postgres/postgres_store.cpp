@@ -115,7 +115,7 @@ constexpr PreparedStatement kMarkRefreshTokenUsed{
 // FOR UPDATE always has a row to lock, even for a key's first failure.
 constexpr PreparedStatement kEnsureLoginFailureRow{
     "ensure_login_failure_row",
-    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES ($1, 0, 0, NULL)"
+    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until, account_key) VALUES ($1, 0, 0, NULL, $2)"
     " ON CONFLICT (key) DO NOTHING"};
 constexpr PreparedStatement kLockLoginFailure{
     "lock_login_failure", "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = $1 FOR UPDATE"};
@@ -126,7 +126,7 @@ constexpr PreparedStatement kUpdateLoginFailure{
     "UPDATE login_failures SET failures = $2::integer, window_ends_at = $3::bigint, locked_until = $4::bigint"
     " WHERE key = $1"};
 constexpr PreparedStatement kDeleteLoginFailures{"delete_login_failures",
-                                                 "DELETE FROM login_failures WHERE key = $1"};
+                                                 "DELETE FROM login_failures WHERE key = $1 OR account_key = $1"};
 
 constexpr PreparedStatement kSelectTotpCredential{
     "select_totp_credential",
@@ -574,11 +574,12 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
 // ---- lockout -----------------------------------------------------------------
 
 Result<LockoutState> PostgresStore::record_login_failure(std::string_view key, std::int64_t now,
-                                                         const LockoutPolicy& policy) {
+                                                         const LockoutPolicy& policy, std::string_view account_key) {
   const std::string owned_key(key);
+  const std::string owned_account(account_key.empty() ? key : account_key);
   return pool_.run([&](pqxx::connection& connection) -> Result<LockoutState> {
     pqxx::work transaction(connection);
-    transaction.exec_prepared(kEnsureLoginFailureRow.name, owned_key);
+    transaction.exec_prepared(kEnsureLoginFailureRow.name, owned_key, owned_account);
     auto current = first_row(transaction.exec_prepared(kLockLoginFailure.name, owned_key), read_login_failure);
     if (!current) return current.error();
     const LoginFailureRow next = next_login_failure(*current, now, policy);

@@ -40,7 +40,7 @@ class PostgresStore final : public Store {
                                               std::int64_t grace_seconds, const ReuseAlert& reuse_alert) override;
 
   Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
-                                            const LockoutPolicy& policy) override;
+                                            const LockoutPolicy& policy, std::string_view account_key) override;
   Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) override;
   Result<void> clear_login_failures(std::string_view key) override;
 
