@@ -40,13 +40,14 @@ ClientContext client_of(const http::Request& request) {
   return client;
 }
 
-ClientContext client_with_device(const http::Request& request, const RefreshCookie& cookies) {
+ClientContext client_holding(const http::Request& request, const RefreshCookie& cookies) {
   ClientContext client = client_of(request);
-  if (auto header = request.header(kDeviceHeader)) {
-    client.device_token = std::string(*header);
-  } else if (auto cookie = http::read_cookie(request, cookies.device_name)) {
-    client.device_token = std::string(*cookie);
-  }
+  const auto header_or_cookie = [&](std::string_view header, const std::string& cookie) {
+    if (auto value = request.header(header)) return std::string(*value);
+    return http::read_cookie(request, cookie).value_or(std::string());
+  };
+  client.device_token = header_or_cookie(kDeviceHeader, cookies.device_name);
+  client.refresh_token = header_or_cookie(kHeldRefreshHeader, cookies.name);
   return client;
 }
 

@@ -17,9 +17,10 @@
 namespace sesame::server {
 
 [[nodiscard]] ClientContext client_of(const http::Request& request);
-// The same with the device token the client shows (X-Sesame-Device, else the
-// device cookie), for the routes that check a credential.
-[[nodiscard]] ClientContext client_with_device(const http::Request& request, const RefreshCookie& cookies);
+// The same with what the client already holds, for the routes that check a
+// credential: its device token (X-Sesame-Device, else the device cookie) and
+// refresh token (X-Sesame-Refresh, else the refresh cookie).
+[[nodiscard]] ClientContext client_holding(const http::Request& request, const RefreshCookie& cookies);
 
 // The principal of the request's `Authorization: Bearer` access token. An
 // enrolment-only token (SESAME_REQUIRE_MFA) is refused: mfa_enrollment_required.
@@ -69,7 +70,7 @@ template <class Body, class Work>
       return;
     }
     http::respond_from_pool(services.hashing_pool, out,
-                            [work, body = std::move(*body), client = client_with_device(request, services.refresh_cookie)] {
+                            [work, body = std::move(*body), client = client_holding(request, services.refresh_cookie)] {
       return work(body, client);
     });
   };
@@ -103,7 +104,7 @@ template <class Body, class Work>
     }
     http::respond_from_pool(services.hashing_pool, out,
                             [work, who = std::move(principal).value(), body = std::move(*body),
-                             client = client_with_device(request, services.refresh_cookie)] {
+                             client = client_holding(request, services.refresh_cookie)] {
                               return work(who, body, client);
                             });
   };

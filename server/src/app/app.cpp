@@ -171,7 +171,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->tokens = std::make_unique<TokenService>(
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
-                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60},
+                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60,
+                  config.max_sessions_per_user},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit, *p->device_tokens, p->random,
@@ -190,7 +191,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->recovery = std::make_unique<RecoveryService>(*p->store, *p->hasher, clock_ref, *p->audit, *p->account_mail,
                                                   *p->password_screen,
                                                   RecoveryPolicy{config.reset_mails_per_hour, config.reset_mails_per_hour});
-  p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
+  p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit,
+                                                 RecentSignIn(*p->store, *p->lockout, *p->hasher));
   p->ip_limiter = std::make_unique<IpRateLimiter>(config.rate_limit_per_ip);
   p->hashing_pool = std::make_unique<http::WorkerPool>(static_cast<std::size_t>(config.hash_workers),
                                                        static_cast<std::size_t>(config.hash_queue));
@@ -202,6 +204,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.cors_allowed_origins = config.cors_origins;
   options.cors_allowed_headers.emplace_back(kCsrfHeader);
   options.cors_allowed_headers.emplace_back(kDeviceHeader);
+  options.cors_allowed_headers.emplace_back(kHeldRefreshHeader);
   options.behind_tls = config.behind_tls;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;
@@ -210,7 +213,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
 }
 
 Outcome<api::User> App::create_admin(const api::RegisterRequest& request) {
-  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", "", ""});
+  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", "", "", ""});
 }
 
 void App::start() {

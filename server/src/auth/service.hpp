@@ -35,6 +35,10 @@ struct ClientContext {
   // The device token the client showed (cookie or X-Sesame-Device header), for
   // the lockout: a credential, never logged or audited.
   std::string device_token;
+  // The refresh token the client already holds (refresh cookie or
+  // X-Sesame-Refresh header): a new sign-in ends its session (ASVS 7.2.4). A
+  // credential too, never logged.
+  std::string refresh_token;
 };
 
 // The clock is a parameter of every service so tests can move time.

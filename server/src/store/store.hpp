@@ -46,6 +46,9 @@ class SessionStore {
   // Revokes every active session of `user` except `keep` (when given); returns how many.
   [[nodiscard]] virtual Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
                                                          std::int64_t now, std::string_view reason) = 0;
+  // Incident response (sesame-server sessions revoke-all): revokes every active
+  // session of every user; returns how many.
+  [[nodiscard]] virtual Result<int> revoke_all_sessions(std::int64_t now, std::string_view reason) = 0;
   // The cheap check behind every authenticated request: a primary-key lookup.
   [[nodiscard]] virtual Result<bool> is_session_active(const SessionId& id, std::int64_t now) = 0;
   // Widens an active session once its user proved a second factor (an

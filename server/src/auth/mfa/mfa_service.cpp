@@ -117,20 +117,10 @@ Outcome<api::TotpSetupResponse> MfaService::setup(const Principal& principal, co
   if (!enabled.ok()) return enabled.error();
   if (*enabled) return Failure{ErrorCode::mfa_already_enabled, "TOTP is already enabled; disable it first", {}, std::nullopt};
 
-  auto session = store_.find_session(principal.session_id);
-  if (!session.ok()) return to_failure(session.error());
-  const bool recent = session->has_value() && now - (*session)->created_at <= policy_.reauthentication_seconds;
-  if (!recent) {
-    if (!request.password) {
-      return Failure{ErrorCode::reauthentication_required,
-                     "this sign-in is more than " + std::to_string(policy_.reauthentication_seconds / 60) +
-                         " minutes old: send the password too",
-                     {}, std::nullopt};
-    }
-    if (auto verified = lockout_.verify_password(hasher_, *user, *request.password, now, client, "mfa.reauthentication_failed");
-        !verified.ok()) {
-      return verified.error();
-    }
+  const RecentSignIn recent(store_, lockout_, hasher_, policy_.reauthentication_seconds);
+  if (auto proven = recent.require(principal, *user, request.password, now, client, "mfa.reauthentication_failed");
+      !proven.ok()) {
+    return proven.error();
   }
 
   SecretBytes secret(generate_totp_secret(random_, policy_.otp.algorithm));

@@ -84,6 +84,10 @@ constexpr PreparedStatement kRevokeUserSessions{
     "revoke_user_sessions",
     "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3"
     " WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint AND id IS DISTINCT FROM $4::text"};
+constexpr PreparedStatement kRevokeAllSessions{
+    "revoke_all_sessions",
+    "UPDATE sessions SET revoked_at = $1::bigint, revoked_reason = $2"
+    " WHERE revoked_at IS NULL AND expires_at > $1::bigint"};
 constexpr PreparedStatement kSelectSessionActive{
     "select_session_active",
     "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"};
@@ -199,7 +203,7 @@ constexpr PreparedStatement kSelectUserAuditEvents{
 constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
-    kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions,
+    kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions, kRevokeAllSessions,
     kSelectSessionActive, kTouchSession, kUpgradeSession, kRevokeSessionById, kSelectRefreshTokenSession,
     kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
     kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
@@ -471,6 +475,13 @@ Result<bool> PostgresStore::revoke_session(const SessionId& id, const UserId& us
   return pool_.run([&](pqxx::connection& connection) -> Result<bool> {
     pqxx::nontransaction session(connection);
     return session.exec_prepared(kRevokeSession.name, id.value, user.value, now, owned(reason)).affected_rows() == 1;
+  });
+}
+
+Result<int> PostgresStore::revoke_all_sessions(std::int64_t now, std::string_view reason) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<int> {
+    pqxx::nontransaction session(connection);
+    return static_cast<int>(session.exec_prepared(kRevokeAllSessions.name, now, owned(reason)).affected_rows());
   });
 }
 

@@ -62,6 +62,8 @@ constexpr char kRevokeSession[] =
 constexpr char kRevokeUserSessions[] =
     "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3"
     " WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?4";
+constexpr char kRevokeAllSessions[] =
+    "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2 WHERE revoked_at IS NULL AND expires_at > ?1";
 constexpr char kSelectSessionActive[] =
     "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?2";
 constexpr char kTouchSession[] = "UPDATE sessions SET last_active_at = max(last_active_at, ?2) WHERE id = ?1";
@@ -395,6 +397,12 @@ Result<bool> SqliteStore::revoke_session(const SessionId& id, const UserId& user
   auto revoked = (*lease)->run(kRevokeSession, id.value, user.value, now, reason);
   if (!revoked) return revoked.error();
   return *revoked == 1;
+}
+
+Result<int> SqliteStore::revoke_all_sessions(std::int64_t now, std::string_view reason) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return (*lease)->run(kRevokeAllSessions, now, reason);
 }
 
 Result<int> SqliteStore::revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,

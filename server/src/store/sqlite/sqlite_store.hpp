@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   Result<std::vector<SessionRecord>> list_active_sessions(const UserId& user, std::int64_t now) override;
   Result<bool> revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
                               std::string_view reason) override;
+  Result<int> revoke_all_sessions(std::int64_t now, std::string_view reason) override;
   Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
                                    std::string_view reason) override;
   Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
