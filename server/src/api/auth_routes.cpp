@@ -122,7 +122,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
   // answer tells only what the token's own claims say, plus revocation. No
   // per-IP limit: a backend asks for every request it serves, and a signed
   // token cannot be guessed.
-  router.add(Method::post, "/api/v1/auth/introspect", [s](const Request& request) {
+  router.add(Method::post, "/api/v1/auth/introspect", [s](const Request& request) {  // kIntrospectionPath
     auto body = introspection_request(request, s.max_body_bytes);
     if (!body) return Response::problem(body.problem());
     return or_failure(s.tokens.introspect(body->token), [](const Introspection& result) {

@@ -205,6 +205,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.cors_allowed_headers.emplace_back(kCsrfHeader);
   options.cors_allowed_headers.emplace_back(kDeviceHeader);
   options.cors_allowed_headers.emplace_back(kHeldRefreshHeader);
+  options.form_body_paths.emplace_back(kIntrospectionPath);
   options.behind_tls = config.behind_tls;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;

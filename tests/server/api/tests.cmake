@@ -32,3 +32,6 @@ set_tests_properties(server_two_instances PROPERTIES
   FIXTURES_REQUIRED postgres
   TIMEOUT 300
   ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
+
+# Issue 14: the lockout that cannot lock the owner out, and the ASVS session rows.
+sesame_add_api_test(server_session_hardening SOURCES api/session_hardening_api_test.cpp)
