@@ -32,12 +32,12 @@ struct RefreshCookie {
 // Body delivery: the header a client sends its device token in (the SDK keeps
 // the `device_token` of its last sign-in), for the lockout.
 inline constexpr std::string_view kDeviceHeader = "X-Sesame-Device";
-// RFC 7662 token introspection; its body may be a form (HttpServerOptions::form_body_paths).
-inline constexpr std::string_view kIntrospectionPath = "/api/v1/auth/introspect";
-
 // Body delivery: the refresh token a client holds, sent with a new sign-in so
 // that its old session ends (ASVS 7.2.4); cookie delivery sends the cookie.
 inline constexpr std::string_view kHeldRefreshHeader = "X-Sesame-Refresh";
+
+// RFC 7662 token introspection; its body may be a form (HttpServerOptions::form_body_paths).
+inline constexpr std::string_view kIntrospectionPath = "/api/v1/auth/introspect";
 
 // The custom header a browser must send with cookie-authenticated requests: a
 // cross-site form or fetch cannot add it without passing CORS, which the
