@@ -182,18 +182,23 @@ Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, cons
   return issue(**user, session, std::move(successor), now);
 }
 
-Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
-  const std::int64_t now = clock_.now_unix_seconds();
+Result<AccessToken> TokenService::verify(std::string_view access_token, std::int64_t now,
+                                         std::int64_t leeway_seconds) {
   auto decoded = decode_jwt(access_token);
-  if (!decoded.ok()) return Failure{ErrorCode::invalid_token, "the access token is not valid", {}, std::nullopt};
+  if (!decoded.ok()) return decoded.error();
   // A kid we don't know yet may come from a key rotated by another instance.
   const auto ring = keys_.snapshot_for_kid(decoded->kid, now);
   AccessTokenVerifyOptions options;
   options.expected_issuer = policy_.issuer;
   options.expected_audience = policy_.audience;
   options.now_unix_seconds = now;
-  options.leeway_seconds = policy_.leeway_seconds;
-  auto verified = verify_access_token(access_token, ring->verification_keys(), options);
+  options.leeway_seconds = leeway_seconds;
+  return verify_access_token(access_token, ring->verification_keys(), options);
+}
+
+Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto verified = verify(access_token, now, policy_.leeway_seconds);
   if (!verified.ok()) {
     if (verified.code() == ErrorCode::jwt_expired) {
       return Failure{ErrorCode::token_expired, "the access token has expired", {}, std::nullopt};
@@ -215,15 +220,8 @@ Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
 
 Outcome<Introspection> TokenService::introspect(std::string_view access_token) {
   const std::int64_t now = clock_.now_unix_seconds();
-  auto decoded = decode_jwt(access_token);
-  if (!decoded.ok()) return Introspection{};
-  const auto ring = keys_.snapshot_for_kid(decoded->kid, now);
-  AccessTokenVerifyOptions options;
-  options.expected_issuer = policy_.issuer;
-  options.expected_audience = policy_.audience;
-  options.now_unix_seconds = now;
-  options.leeway_seconds = 0;  // an introspecting backend asks about now, not about clock skew
-  auto verified = verify_access_token(access_token, ring->verification_keys(), options);
+  // No leeway: an introspecting backend asks about now, not about clock skew.
+  auto verified = verify(access_token, now, 0);
   if (!verified.ok()) return Introspection{};
   auto active = store_.is_session_active(SessionId{verified->claims.sid}, now);
   if (!active.ok()) return to_failure(active.error());

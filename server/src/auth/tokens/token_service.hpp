@@ -86,6 +86,9 @@ class TokenService {
                                             std::string refresh_token, std::int64_t now);
   // A refresh token issued now expires after its TTL, or with its session if sooner.
   [[nodiscard]] std::int64_t refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept;
+  // Signature, typ, iss, aud and times; not the session.
+  [[nodiscard]] Result<AccessToken> verify(std::string_view access_token, std::int64_t now,
+                                           std::int64_t leeway_seconds);
   [[nodiscard]] Outcome<void> end_held_session(const ClientContext& client, std::int64_t now);
   [[nodiscard]] Outcome<void> end_sessions_past_limit(const SessionRecord& started, const ClientContext& client,
                                                       std::int64_t now);
