@@ -809,6 +809,16 @@ Result<TotpSetupRequest> from_json_checked<TotpSetupRequest>(const json& body) {
 }
 
 template <>
+Result<IntrospectionRequest> from_json_checked<IntrospectionRequest>(const json& body) {
+  return read_body<IntrospectionRequest>(body, [](ObjectReader& in) {
+    IntrospectionRequest out;
+    out.token = in.string("token", kAccessTokenRule);
+    out.token_type_hint = in.optional_string("token_type_hint", kMethodRule);
+    return out;
+  });
+}
+
+template <>
 Result<TotpSetupResponse> from_json_checked<TotpSetupResponse>(const json& body) {
   return read_body<TotpSetupResponse>(body, [](ObjectReader& in) {
     TotpSetupResponse out;

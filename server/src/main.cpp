@@ -1,4 +1,4 @@
-// sesame-server: serve | migrate | keys rotate | admin create | audit verify | sweep.
+// sesame-server: serve | migrate | keys rotate | admin create | audit verify | sweep | sessions revoke-all.
 // Configuration comes from the environment (see config/config.hpp and the README).
 #include <CLI/CLI.hpp>
 
@@ -10,6 +10,7 @@
 #include "app/app.hpp"
 #include "auth/audit/audit_chain_verifier.hpp"
 #include "auth/housekeeping/housekeeping_sweep.hpp"
+#include "auth/audit_trail.hpp"
 #include "config/config.hpp"
 #include "http/termination_signals.hpp"
 #include "security/server_secrets.hpp"
@@ -117,6 +118,25 @@ int create_admin(const Config& config, const std::string& email, const std::stri
   return 0;
 }
 
+// Incident response (ASVS 7.4.5): every session of every user ends at once.
+// Refresh tokens stop working, and the server's own endpoints refuse the access
+// tokens on their next request (they check the session).
+int revoke_all_sessions(const Config& config) {
+  require_sodium();
+  auto store = open_store(config.database_url, config.data_dir);
+  if (!store.ok()) return fail("sessions revoke-all", store.error().detail);
+  if (auto migrated = (*store)->migrate(); !migrated.ok()) return fail("sessions revoke-all", migrated.error().detail);
+  const auto now = now_seconds();
+  auto revoked = (*store)->revoke_all_sessions(now, "incident_response");
+  if (!revoked.ok()) return fail("sessions revoke-all", revoked.error().detail);
+  SodiumRandom random;
+  AuditTrail audit(**store, random);
+  audit.record("session.revoked_all", now, "", ClientContext{"", "sesame-server sessions revoke-all", "", "", ""},
+               {{"count", *revoked}});
+  std::printf("revoked %d session(s)\n", *revoked);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,6 +152,10 @@ int main(int argc, char** argv) {
   auto* admin_command = cli.add_subcommand("admin", "administration");
   auto* create_command = admin_command->add_subcommand("create", "create an admin user; the password is read from stdin");
   admin_command->require_subcommand(1);
+  auto* sessions_command = cli.add_subcommand("sessions", "sessions of every user");
+  auto* revoke_all_command =
+      sessions_command->add_subcommand("revoke-all", "end every session of every user (incident response)");
+  sessions_command->require_subcommand(1);
   std::string email;
   std::string name;
   create_command->add_option("--email", email, "the admin's email")->required();
@@ -155,6 +179,7 @@ int main(int argc, char** argv) {
   if (create_command->parsed()) return create_admin(*config, email, name, global);
   if (verify_command->parsed()) return verify_audit(*config);
   if (sweep_command->parsed()) return sweep(*config);
+  if (revoke_all_command->parsed()) return revoke_all_sessions(*config);
   (void)serve_command;
   return serve(*config);
 }

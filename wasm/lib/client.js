@@ -16,6 +16,10 @@ import { totpEnrolment } from './totp.js';
 
 const API = '/api/v1/auth';
 const CSRF_HEADER = 'X-Sesame-Csrf';
+// Body delivery: this device's token (the lockout counts a known device apart) and the
+// refresh token held, whose session a new sign-in ends (cookie delivery: the cookies do both).
+const DEVICE_HEADER = 'X-Sesame-Device';
+const HELD_REFRESH_HEADER = 'X-Sesame-Refresh';
 const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 // How long a tab that waited for the lock waits for the holder's broadcast.
@@ -59,6 +63,7 @@ export class AuthClient {
   #delivery;
   #storage;
   #storageKey;
+  #deviceStorageKey;
   #fetch;
   #clock;
   #random;
@@ -92,6 +97,7 @@ export class AuthClient {
     delivery = 'cookie',
     storage,
     storageKey = 'sesame.refresh_token',
+    deviceStorageKey = 'sesame.device_token',
     fetch: fetchImpl,
     clock = systemClock,
     random = Math.random,
@@ -108,6 +114,7 @@ export class AuthClient {
     this.#delivery = delivery;
     this.#storage = storage ?? memoryStorage();
     this.#storageKey = storageKey;
+    this.#deviceStorageKey = deviceStorageKey;
     this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
     this.#clock = clock;
     this.#random = random;
@@ -176,7 +183,10 @@ export class AuthClient {
    */
   async signIn({ email, password } = {}) {
     this.#start();
-    const answer = await this.#request('POST', '/token', { body: { email, password, delivery: this.#delivery, ...this.#tenant } });
+    const answer = await this.#request('POST', '/token', {
+      body: { email, password, delivery: this.#delivery, ...this.#tenant },
+      headers: await this.#signInHeaders(),
+    });
     if (answer.mfa_required === true) {
       const core = await loadCore();
       this.#challenge = { mfaToken: answer.mfa_token, methods: answer.methods ?? [], expiresIn: answer.expires_in };
@@ -200,7 +210,7 @@ export class AuthClient {
     else body.code = String(code).replace(/\s+/g, '');
     let answer;
     try {
-      answer = await this.#request('POST', '/mfa/verify', { body });
+      answer = await this.#request('POST', '/mfa/verify', { body, headers: await this.#signInHeaders() });
     } catch (error) {
       // A wrong code leaves the challenge open (5 tries); a dead challenge means signing in again.
       if (error instanceof AuthApiError && error.code === 'mfa_token_invalid') this.#abandonChallenge();
@@ -240,11 +250,27 @@ export class AuthClient {
   /** GET /sessions: this user's sessions, the current one marked. */
   async sessions() { return (await this.#authorized('GET', '/sessions')).sessions; }
 
-  /** DELETE /sessions/{id}. */
-  async revokeSession(id) { await this.#authorized('DELETE', `/sessions/${encodeURIComponent(id)}`); }
+  /**
+   * DELETE /sessions/{id}. Another session than this one needs a sign-in younger than
+   * 10 minutes or `password` (else 403 reauthentication_required).
+   */
+  async revokeSession(id, { password } = {}) {
+    await this.#authorized('DELETE', `/sessions/${encodeURIComponent(id)}`, password === undefined ? undefined : { password });
+  }
 
-  /** DELETE /sessions: every session but this one. */
-  async revokeOtherSessions() { await this.#authorized('DELETE', '/sessions'); }
+  /** DELETE /sessions: every session but this one; needs a recent sign-in or `password`, like revokeSession. */
+  async revokeOtherSessions({ password } = {}) {
+    await this.#authorized('DELETE', '/sessions', password === undefined ? undefined : { password });
+  }
+
+  /**
+   * POST /introspect (RFC 7662): whether an access token is active right now, its session
+   * included, which verifyAccessToken cannot see. Resolves to {active: false} or
+   * {active: true, sub, sid, exp, iat, iss, aud, jti, roles, amr, tenant_id?, scope?}.
+   */
+  async introspectToken(token) {
+    return this.#request('POST', '/introspect', { body: { token } });
+  }
 
   /** The server revokes the other sessions; this one stays signed in. */
   async changePassword({ currentPassword, newPassword } = {}) {
@@ -459,6 +485,10 @@ export class AuthClient {
     if (this.#delivery === 'body' && typeof answer.refresh_token === 'string') {
       await this.#storage.setItem(this.#storageKey, answer.refresh_token);
     }
+    // Kept after sign-out too: the device stays known to the lockout.
+    if (this.#delivery === 'body' && typeof answer.device_token === 'string') {
+      await this.#storage.setItem(this.#deviceStorageKey, answer.device_token);
+    }
     if (this.#delivery === 'cookie') this.#setSessionHint(true);
     this.#state = next;
     this.#retryAttempt = 0;
@@ -672,9 +702,20 @@ export class AuthClient {
     }
   }
 
+  // Body delivery: what a sign-in carries besides the credentials (see DEVICE_HEADER).
+  async #signInHeaders() {
+    if (this.#delivery !== 'body') return {};
+    const headers = {};
+    const device = await this.#storage.getItem(this.#deviceStorageKey);
+    if (device) headers[DEVICE_HEADER] = device;
+    const held = await this.#storage.getItem(this.#storageKey);
+    if (held) headers[HELD_REFRESH_HEADER] = held;
+    return headers;
+  }
+
   // One call of the contract: JSON in, JSON (or nothing) out, problem+json as AuthApiError.
-  async #request(method, path, { body, token, csrf = false } = {}) {
-    const headers = { Accept: 'application/json' };
+  async #request(method, path, { body, token, csrf = false, headers: extra = {} } = {}) {
+    const headers = { Accept: 'application/json', ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     if (csrf) headers[CSRF_HEADER] = '1';

@@ -269,6 +269,26 @@ export interface HostLike extends Partial<EventTargetLike> {
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** Options of `new AuthClient(options)`; all optional. */
+/** What introspectToken resolves to: only `active` for a token that is not. */
+export type TokenIntrospection =
+  | { active: false }
+  | {
+      active: true;
+      token_type: 'Bearer';
+      sub: string;
+      sid: string;
+      exp: number;
+      iat: number;
+      iss: string;
+      aud: string;
+      jti: string;
+      roles: string[];
+      amr: string[];
+      tenant_id?: string;
+      /** Only for an enrolment-only session (SESAME_REQUIRE_MFA). */
+      scope?: string;
+    };
+
 export interface AuthClientOptions {
   /** The server's origin, e.g. "https://auth.example.com". Default: "" (same origin). */
   url?: string | URL | undefined;
@@ -282,6 +302,12 @@ export interface AuthClientOptions {
   storage?: StorageAdapter | undefined;
   /** Body mode: the storage key. Default: "sesame.refresh_token". */
   storageKey?: string | undefined;
+  /**
+   * Body mode: the storage key of this device's token, kept across sign-outs and
+   * sent with every sign-in so that strangers' failed sign-ins never lock this
+   * device out. Default: "sesame.device_token".
+   */
+  deviceStorageKey?: string | undefined;
   /** Default: the global fetch. */
   fetch?: FetchFunction | undefined;
   /** Default: Date.now and the global timers. */
@@ -380,11 +406,20 @@ export declare class AuthClient {
   /** GET /sessions: this user's sessions, the current one marked. */
   sessions(): Promise<SessionInfo[]>;
 
-  /** DELETE /sessions/{id}. */
-  revokeSession(id: string): Promise<void>;
+  /**
+   * DELETE /sessions/{id}. Another session than this one needs a sign-in younger
+   * than 10 minutes or `password` (else 403 `reauthentication_required`).
+   */
+  revokeSession(id: string, proof?: { password?: string | undefined }): Promise<void>;
 
-  /** DELETE /sessions: every session but this one. */
-  revokeOtherSessions(): Promise<void>;
+  /** DELETE /sessions: every session but this one; needs a recent sign-in or `password`, like revokeSession. */
+  revokeOtherSessions(proof?: { password?: string | undefined }): Promise<void>;
+
+  /**
+   * POST /introspect (RFC 7662): whether an access token is active right now,
+   * its session included, which verifyAccessToken cannot see (ASVS 7.4.1).
+   */
+  introspectToken(token: string): Promise<TokenIntrospection>;
 
   /** The server revokes the other sessions; this one stays signed in. */
   changePassword(change: { currentPassword: string; newPassword: string }): Promise<void>;

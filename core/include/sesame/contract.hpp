@@ -216,6 +216,17 @@ struct TotpSetupRequest {
   friend bool operator==(const TotpSetupRequest&, const TotpSetupRequest&) = default;
 };
 
+// DELETE /auth/sessions and DELETE /auth/sessions/{id} of another session
+// (ASVS 7.5.2): the same {password?}, needed after the same window.
+using SessionRevokeRequest = TotpSetupRequest;
+
+// POST /auth/introspect (RFC 7662 §2.1), as JSON or as a form.
+struct IntrospectionRequest {
+  std::string token;
+  std::optional<std::string> token_type_hint;  // accepted and ignored: only access tokens are introspected
+  friend bool operator==(const IntrospectionRequest&, const IntrospectionRequest&) = default;
+};
+
 struct TotpSetupResponse {
   std::string secret;  // base32
   std::string otpauth_uri;
@@ -457,6 +468,7 @@ template <> Result<PasswordResetInitiateRequest> from_json_checked<PasswordReset
 template <> Result<PasswordResetCompleteRequest> from_json_checked<PasswordResetCompleteRequest>(const nlohmann::json&);
 template <> Result<EmailVerifyRequest> from_json_checked<EmailVerifyRequest>(const nlohmann::json&);
 template <> Result<TotpSetupRequest> from_json_checked<TotpSetupRequest>(const nlohmann::json&);
+template <> Result<IntrospectionRequest> from_json_checked<IntrospectionRequest>(const nlohmann::json&);
 template <> Result<TotpSetupResponse> from_json_checked<TotpSetupResponse>(const nlohmann::json&);
 template <> Result<TotpConfirmRequest> from_json_checked<TotpConfirmRequest>(const nlohmann::json&);
 template <> Result<BackupCodesResponse> from_json_checked<BackupCodesResponse>(const nlohmann::json&);

@@ -2,12 +2,44 @@
 // change and the JWKS.
 #include "api/route_support.hpp"
 #include "http/cookies.hpp"
+#include "http/form_body.hpp"
 
 namespace sesame::server {
 
 using http::Method;
 using http::Request;
 using http::Response;
+
+namespace {
+
+// RFC 7662 §2.1: a form, the usual shape; JSON as every other route.
+http::ParsedBody<api::IntrospectionRequest> introspection_request(const Request& request, std::size_t max_bytes) {
+  if (!http::is_form_media_type(request.header("Content-Type").value_or(std::string_view{}))) {
+    return http::parse_json_body<api::IntrospectionRequest>(request, max_bytes);
+  }
+  if (request.body().size() > max_bytes) return api::make_problem(ErrorCode::payload_too_large, "the body is too large");
+  auto fields = http::decode_form(request.body());
+  if (!fields) return api::make_problem(ErrorCode::malformed_json, "the form is not well formed");
+  auto parsed = api::from_json_checked<api::IntrospectionRequest>(*fields);
+  if (!parsed.ok()) return api::problem_for_invalid_body(parsed.error());
+  return std::move(parsed).value();
+}
+
+// RFC 7662 §2.2: only "active" for a token that is not.
+nlohmann::json introspection_json(const Introspection& result) {
+  if (!result.active) return {{"active", false}};
+  const AccessTokenClaims& claims = result.claims;
+  nlohmann::json out{{"active", true},     {"token_type", "Bearer"}, {"sub", claims.sub}, {"sid", claims.sid},
+                     {"exp", claims.exp},  {"iat", claims.iat},      {"iss", claims.iss}, {"aud", claims.aud},
+                     {"jti", claims.jti},  {"roles", claims.roles},  {"amr", claims.amr}};
+  if (!claims.tenant_id.empty()) out["tenant_id"] = claims.tenant_id;
+  if (const auto scope = claims.extra.find("scope"); scope != claims.extra.end() && scope->is_string()) {
+    out["scope"] = *scope;
+  }
+  return out;
+}
+
+}  // namespace
 
 void add_auth_routes(http::Router& router, const ApiServices& s) {
   router.add_async(Method::post, "/api/v1/auth/register",
@@ -86,6 +118,18 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
                                            [] { return Response::no_content(); });
                        },
                        &authenticate_for_password_change));
+
+  // Whoever holds an access token may ask whether it is still active: the
+  // answer tells only what the token's own claims say, plus revocation. No
+  // per-IP limit: a backend asks for every request it serves, and a signed
+  // token cannot be guessed.
+  router.add(Method::post, "/api/v1/auth/introspect", [s](const Request& request) {  // kIntrospectionPath
+    auto body = introspection_request(request, s.max_body_bytes);
+    if (!body) return Response::problem(body.problem());
+    return or_failure(s.tokens.introspect(body->token), [](const Introspection& result) {
+      return Response::json(200, introspection_json(result));
+    });
+  });
 
   router.add(Method::get, "/.well-known/jwks.json",
              [s](const Request&) { return Response::json(200, s.tokens.jwks()); });

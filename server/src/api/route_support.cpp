@@ -20,6 +20,9 @@ std::optional<std::string_view> bearer_token(const http::Request& request) {
   return header->substr(kScheme.size());
 }
 
+// Browsers cap cookie lifetimes at 400 days; a device stays known that long.
+constexpr std::int64_t kDeviceCookieMaxAge = 400LL * 86400;
+
 http::CookieOptions refresh_cookie_options(const RefreshCookie& cookie, std::int64_t max_age) {
   http::CookieOptions options;
   options.path = "/";
@@ -33,7 +36,22 @@ http::CookieOptions refresh_cookie_options(const RefreshCookie& cookie, std::int
 }  // namespace
 
 ClientContext client_of(const http::Request& request) {
-  return {request.client_ip(), std::string(request.user_agent()), request.request_id()};
+  ClientContext client;
+  client.ip = request.client_ip();
+  client.user_agent = std::string(request.user_agent());
+  client.request_id = request.request_id();
+  return client;
+}
+
+ClientContext client_holding(const http::Request& request, const RefreshCookie& cookies) {
+  ClientContext client = client_of(request);
+  const auto header_or_cookie = [&](std::string_view header, const std::string& cookie) {
+    if (auto value = request.header(header)) return std::string(*value);
+    return http::read_cookie(request, cookie).value_or(std::string());
+  };
+  client.device_token = header_or_cookie(kDeviceHeader, cookies.device_name);
+  client.refresh_token = header_or_cookie(kHeldRefreshHeader, cookies.name);
+  return client;
 }
 
 Outcome<Principal> authenticate_allowing_restricted(const http::Request& request, TokenService& tokens) {
@@ -104,12 +122,21 @@ std::optional<http::Response> rate_limited(const http::Request& request, IpRateL
 http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery, const RefreshCookie& cookie) {
   api::TokenResponse body = issued.response;
   if (delivery == api::TokenDelivery::body) body.refresh_token = issued.refresh_token;
-  http::Response response = http::Response::json(200, api::to_json(body));
+  nlohmann::json json = api::to_json(body);
+  if (delivery == api::TokenDelivery::body && !issued.device_token.empty()) json["device_token"] = issued.device_token;
+  http::Response response = http::Response::json(200, json);
   if (delivery == api::TokenDelivery::cookie) {
     if (auto set = http::set_cookie(response, cookie.name, issued.refresh_token,
                                     refresh_cookie_options(cookie, issued.response.refresh_expires_in));
         !set.ok()) {
       return http::Response::error(set.error());
+    }
+    if (!issued.device_token.empty()) {
+      if (auto set = http::set_cookie(response, cookie.device_name, issued.device_token,
+                                      refresh_cookie_options(cookie, kDeviceCookieMaxAge));
+          !set.ok()) {
+        return http::Response::error(set.error());
+      }
     }
   }
   return response;

@@ -17,6 +17,10 @@
 namespace sesame::server {
 
 [[nodiscard]] ClientContext client_of(const http::Request& request);
+// The same with what the client already holds, for the routes that check a
+// credential: its device token (X-Sesame-Device, else the device cookie) and
+// refresh token (X-Sesame-Refresh, else the refresh cookie).
+[[nodiscard]] ClientContext client_holding(const http::Request& request, const RefreshCookie& cookies);
 
 // The principal of the request's `Authorization: Bearer` access token. A
 // restricted token is refused: an enrolment-only one (SESAME_REQUIRE_MFA) with
@@ -38,7 +42,8 @@ namespace sesame::server {
 // The per-IP limit on endpoints that take credentials: the 429 to send, if any.
 [[nodiscard]] std::optional<http::Response> rate_limited(const http::Request& request, IpRateLimiter& limiter);
 
-// 200 TokenResponse; the refresh token in the body or in the HttpOnly cookie.
+// 200 TokenResponse; the refresh token (and after a sign-in the device token)
+// in the body or in HttpOnly cookies.
 [[nodiscard]] http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery,
                                             const RefreshCookie& cookie);
 [[nodiscard]] http::Response clear_refresh_cookie(http::Response response, const RefreshCookie& cookie);
@@ -72,7 +77,8 @@ template <class Body, class Work>
       out.send(http::Response::problem(body.problem()));
       return;
     }
-    http::respond_from_pool(services.hashing_pool, out, [work, body = std::move(*body), client = client_of(request)] {
+    http::respond_from_pool(services.hashing_pool, out,
+                            [work, body = std::move(*body), client = client_holding(request, services.refresh_cookie)] {
       return work(body, client);
     });
   };
@@ -106,7 +112,9 @@ template <class Body, class Work>
     }
     http::respond_from_pool(services.hashing_pool, out,
                             [work, who = std::move(principal).value(), body = std::move(*body),
-                             client = client_of(request)] { return work(who, body, client); });
+                             client = client_holding(request, services.refresh_cookie)] {
+                              return work(who, body, client);
+                            });
   };
 }
 

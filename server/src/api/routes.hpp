@@ -25,7 +25,20 @@ namespace sesame::server {
 struct RefreshCookie {
   std::string name;  // "__Host-sesame_refresh", or "sesame_refresh" in dev mode over plain http
   bool secure = true;
+  // The device token's cookie (cookie delivery): "__Host-sesame_device", or
+  // "sesame_device" in dev mode over plain http.
+  std::string device_name;
 };
+
+// Body delivery: the header a client sends its device token in (the SDK keeps
+// the `device_token` of its last sign-in), for the lockout.
+inline constexpr std::string_view kDeviceHeader = "X-Sesame-Device";
+// Body delivery: the refresh token a client holds, sent with a new sign-in so
+// that its old session ends (ASVS 7.2.4); cookie delivery sends the cookie.
+inline constexpr std::string_view kHeldRefreshHeader = "X-Sesame-Refresh";
+
+// RFC 7662 token introspection; its body may be a form (HttpServerOptions::form_body_paths).
+inline constexpr std::string_view kIntrospectionPath = "/api/v1/auth/introspect";
 
 // The custom header a browser must send with cookie-authenticated requests: a
 // cross-site form or fetch cannot add it without passing CORS, which the

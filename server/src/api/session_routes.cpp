@@ -16,20 +16,28 @@ void add_session_routes(http::Router& router, const ApiServices& s) {
     });
   });
 
-  router.add(Method::delete_, "/api/v1/auth/sessions/:id", [s](const Request& request) {
-    auto principal = authenticate(request, s.tokens);
-    if (!principal.ok()) return failure_response(principal.error());
-    return or_failure(s.sessions.revoke(principal.value(), SessionId{std::string(request.path_param("id"))},
-                                        client_of(request)),
-                      [] { return Response::no_content(); });
-  });
+  // Both take {password?} (ASVS 7.5.2): on the hashing pool, as it may be checked.
+  router.add_async(Method::delete_, "/api/v1/auth/sessions/:id",
+                   [s](const Request& request, http::AsyncResponse out) {
+                     const SessionId id{std::string(request.path_param("id"))};
+                     authorized_on_hashing_pool<api::SessionRevokeRequest>(
+                         s,
+                         [s, id](const Principal& who, const api::SessionRevokeRequest& body,
+                                 const ClientContext& client) {
+                           return or_failure(s.sessions.revoke(who, id, body, client),
+                                             [] { return Response::no_content(); });
+                         },
+                         &authenticate, BodyRequirement::optional)(request, std::move(out));
+                   });
 
-  router.add(Method::delete_, "/api/v1/auth/sessions", [s](const Request& request) {
-    auto principal = authenticate(request, s.tokens);
-    if (!principal.ok()) return failure_response(principal.error());
-    return or_failure(s.sessions.revoke_others(principal.value(), client_of(request)),
-                      [] { return Response::no_content(); });
-  });
+  router.add_async(Method::delete_, "/api/v1/auth/sessions",
+                   authorized_on_hashing_pool<api::SessionRevokeRequest>(
+                       s,
+                       [s](const Principal& who, const api::SessionRevokeRequest& body, const ClientContext& client) {
+                         return or_failure(s.sessions.revoke_others(who, body, client),
+                                           [] { return Response::no_content(); });
+                       },
+                       &authenticate, BodyRequirement::optional));
 }
 
 }  // namespace sesame::server

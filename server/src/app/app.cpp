@@ -24,6 +24,7 @@
 #include "mail/mail_sink.hpp"
 #include "mail/outbox_sender.hpp"
 #include "security/breached_password_check.hpp"
+#include "security/device_token.hpp"
 #include "security/ip_rate_limiter.hpp"
 #include "security/password_hasher.hpp"
 #include "security/server_secrets.hpp"
@@ -45,6 +46,7 @@ class App::Parts {
   std::unique_ptr<LiveSigningKeyRing> keys;
   std::unique_ptr<TokenSealer> successor_sealer;
   std::unique_ptr<TokenSealer> totp_sealer;
+  std::unique_ptr<DeviceTokens> device_tokens;
   std::unique_ptr<AuditTrail> audit;
   std::unique_ptr<BreachedPasswordCheck> breached_passwords;  // null when SESAME_BREACHED_PASSWORDS_URL is unset
   std::unique_ptr<PasswordScreen> password_screen;
@@ -71,8 +73,8 @@ namespace {
 
 RefreshCookie refresh_cookie_for(const Config& config) {
   // __Host- needs Secure; plain http is only acceptable on a dev machine.
-  if (config.dev && !config.behind_tls) return {"sesame_refresh", false};
-  return {"__Host-sesame_refresh", true};
+  if (config.dev && !config.behind_tls) return {"sesame_refresh", false, "sesame_device"};
+  return {"__Host-sesame_refresh", true, "__Host-sesame_device"};
 }
 
 http::Router build_router(App::Parts& p) {
@@ -155,7 +157,7 @@ Result<void> bootstrap_admin(App::Parts& p) {
   api::RegisterRequest request{config.admin_email, std::move(password), std::nullopt, std::nullopt};
   // The operator's first account: it manages every tenant.
   auto created =
-      p.accounts->create_admin(request, ClientContext{"", "bootstrap admin (SESAME_ADMIN_EMAIL)", ""}, /*global=*/true);
+      p.accounts->create_admin(request, ClientContext{"", "bootstrap admin (SESAME_ADMIN_EMAIL)", "", "", ""}, /*global=*/true);
   std::fill(request.password.begin(), request.password.end(), '\0');
   if (created.ok()) {
     std::fprintf(stderr, "{\"level\":\"info\",\"msg\":\"bootstrap admin created\",\"user_id\":\"%s\"}\n",
@@ -204,6 +206,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   auto totp_sealer = TokenSealer::create(secrets->at_rest_key, SealPurpose::totp_secret);
   if (!totp_sealer.ok()) return totp_sealer.error();
   p->totp_sealer = std::make_unique<TokenSealer>(std::move(totp_sealer.value()));
+  auto device_tokens = DeviceTokens::create(secrets->at_rest_key);
+  if (!device_tokens.ok()) return device_tokens.error();
+  p->device_tokens = std::make_unique<DeviceTokens>(std::move(device_tokens.value()));
   p->keys = std::make_unique<LiveSigningKeyRing>(secrets->signing_keys_file, std::move(secrets->signing_keys));
 
   const Clock& clock_ref = *p->clock;
@@ -212,11 +217,14 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->tokens = std::make_unique<TokenService>(
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
-                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60},
+                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60,
+                  config.max_sessions_per_user},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
-      *p->store, *p->audit,
-      LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds});
+      *p->store, *p->audit, *p->device_tokens, p->random,
+      LockoutLimits{
+          LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds},
+          config.lockout_account_ceiling});
   p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout,
                                                  *p->password_screen, *p->account_mail, config.open_registration);
   p->admin = std::make_unique<AdminService>(*p->store, *p->accounts, *p->lockout, clock_ref, *p->audit);
@@ -231,7 +239,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->recovery = std::make_unique<RecoveryService>(*p->store, *p->hasher, clock_ref, *p->audit, *p->account_mail,
                                                   *p->password_screen,
                                                   RecoveryPolicy{config.reset_mails_per_hour, config.reset_mails_per_hour});
-  p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit);
+  p->sessions = std::make_unique<SessionService>(*p->store, clock_ref, *p->audit,
+                                                 RecentSignIn(*p->store, *p->lockout, *p->hasher));
   p->housekeeping = std::make_unique<HousekeepingSweep>(*p->store, clock_ref, sweep_policy_for(config));
   if (config.sweep_interval_seconds > 0) {
     p->sweeper = std::make_unique<PeriodicSweep>(*p->housekeeping, std::chrono::seconds(config.sweep_interval_seconds));
@@ -246,6 +255,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.max_body_bytes = config.max_body_bytes;
   options.cors_allowed_origins = config.cors_origins;
   options.cors_allowed_headers.emplace_back(kCsrfHeader);
+  options.cors_allowed_headers.emplace_back(kDeviceHeader);
+  options.cors_allowed_headers.emplace_back(kHeldRefreshHeader);
+  options.form_body_paths.emplace_back(kIntrospectionPath);
   options.behind_tls = config.behind_tls;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;
@@ -254,7 +266,7 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
 }
 
 Outcome<api::User> App::create_admin(const api::RegisterRequest& request, bool global) {
-  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", ""}, global);
+  return parts_->accounts->create_admin(request, ClientContext{"", "sesame-server admin create", "", "", ""}, global);
 }
 
 void App::start() {

@@ -32,6 +32,13 @@ struct ClientContext {
   std::string ip;
   std::string user_agent;
   std::string request_id;
+  // The device token the client showed (cookie or X-Sesame-Device header), for
+  // the lockout: a credential, never logged or audited.
+  std::string device_token;
+  // The refresh token the client already holds (refresh cookie or
+  // X-Sesame-Refresh header): a new sign-in ends its session (ASVS 7.2.4). A
+  // credential too, never logged.
+  std::string refresh_token;
 };
 
 // The clock is a parameter of every service so tests can move time.

@@ -4,6 +4,7 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/identifiers.cpp
   src/auth/audit_trail.cpp
   src/auth/lockout.cpp
+  src/auth/recent_sign_in.cpp
   src/auth/tokens/token_service.cpp
   src/auth/accounts/account_service.cpp
   src/auth/login/login_service.cpp

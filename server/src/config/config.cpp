@@ -135,6 +135,8 @@ Result<Config> load_config(const Environment& env) {
   read.integer<int>("SESAME_RATE_LIMIT_PER_IP", config.rate_limit_per_ip, 0, 1'000'000);
   read.integer<int>("SESAME_LOCKOUT_MAX_FAILURES", config.lockout_max_failures, 1, 1000);
   read.integer<std::int64_t>("SESAME_LOCKOUT_WINDOW", config.lockout_window_seconds, 1, 86400);
+  read.integer<int>("SESAME_LOCKOUT_ACCOUNT_CEILING", config.lockout_account_ceiling, 1, 100'000);
+  read.integer<int>("SESAME_MAX_SESSIONS_PER_USER", config.max_sessions_per_user, 1, 100'000);
   read.list("SESAME_CORS_ORIGINS", config.cors_origins);
   read.flag("SESAME_BEHIND_TLS", config.behind_tls);
   read.flag("SESAME_TRUST_PROXY", config.trust_proxy);

@@ -27,6 +27,8 @@ struct Config {
   int rate_limit_per_ip = 60;                       // SESAME_RATE_LIMIT_PER_IP per minute; 0 turns it off
   int lockout_max_failures = 5;                     // SESAME_LOCKOUT_MAX_FAILURES
   std::int64_t lockout_window_seconds = 15 * 60;    // SESAME_LOCKOUT_WINDOW
+  int lockout_account_ceiling = 100;                // SESAME_LOCKOUT_ACCOUNT_CEILING: all clients, in a day
+  int max_sessions_per_user = 100;                  // SESAME_MAX_SESSIONS_PER_USER: the oldest end past it
   std::vector<std::string> cors_origins;            // SESAME_CORS_ORIGINS, comma-separated
   bool behind_tls = false;                          // SESAME_BEHIND_TLS=1: HSTS, Secure cookies
   bool trust_proxy = false;                         // SESAME_TRUST_PROXY=1: client IP from X-Forwarded-For

@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <stdexcept>
 
+#include "http/form_body.hpp"
 #include "http/json_body.hpp"
 
 namespace sesame::server::http {
@@ -336,8 +337,12 @@ std::optional<Response> screen(const Core& core, const Request& request, const R
     response.set_header("Allow", join_methods(match.allowed_methods));
     return response;
   }
-  if (has_body_to_check(request.method()) && !request.body().empty() &&
-      !is_json_media_type(request.header("Content-Type").value_or(std::string_view{}))) {
+  const std::string_view content_type = request.header("Content-Type").value_or(std::string_view{});
+  const auto& form_paths = core.options.form_body_paths;
+  const bool form_allowed = is_form_media_type(content_type) &&
+                            std::find(form_paths.begin(), form_paths.end(), request.path()) != form_paths.end();
+  if (has_body_to_check(request.method()) && !request.body().empty() && !is_json_media_type(content_type) &&
+      !form_allowed) {
     return Response::problem(ErrorCode::unsupported_media_type, "the body must be application/json");
   }
   return std::nullopt;

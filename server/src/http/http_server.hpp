@@ -55,6 +55,10 @@ struct HttpServerOptions {
   std::vector<std::string> cors_allowed_headers = {"Authorization", "Content-Type", "X-Requested-With",
                                                    "X-CSRF-Token", "X-Request-Id"};
   std::int64_t cors_max_age_seconds = 600;
+  // Paths whose bodies may also be application/x-www-form-urlencoded (RFC 7662
+  // introspection); every other body must be JSON, which keeps plain HTML
+  // forms of other sites away from the cookie routes.
+  std::vector<std::string> form_body_paths;
 
   bool behind_tls = false;           // adds Strict-Transport-Security
   bool trust_forwarded_for = false;  // client IP from X-Forwarded-For (behind one proxy)

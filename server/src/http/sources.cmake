@@ -4,6 +4,7 @@ set(SESAME_SERVER_HTTP_SOURCES
   src/http/async_response.cpp
   src/http/cookies.cpp
   src/http/http_server.cpp
+  src/http/form_body.cpp
   src/http/json_body.cpp
   src/http/middleware.cpp
   src/http/request.cpp

@@ -9,6 +9,7 @@ set(SESAME_SERVER_SECURITY_SOURCES
   src/security/signing_key_ring.cpp
   src/security/token_sealer.cpp
   src/security/opaque_token.cpp
+  src/security/device_token.cpp
   src/security/ip_rate_limiter.cpp
   src/security/breached_password_check.cpp
 )

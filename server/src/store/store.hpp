@@ -48,6 +48,9 @@ class SessionStore {
   // Revokes every active session of `user` except `keep` (when given); returns how many.
   [[nodiscard]] virtual Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
                                                          std::int64_t now, std::string_view reason) = 0;
+  // Incident response (sesame-server sessions revoke-all): revokes every active
+  // session of every user; returns how many.
+  [[nodiscard]] virtual Result<int> revoke_all_sessions(std::int64_t now, std::string_view reason) = 0;
   // The cheap check behind every authenticated request: a primary-key lookup.
   [[nodiscard]] virtual Result<bool> is_session_active(const SessionId& id, std::int64_t now) = 0;
   // Widens an active session once its user proved a second factor (an
@@ -118,9 +121,14 @@ class LockoutStore {
   virtual ~LockoutStore() = default;
   // Atomically counts a failed sign-in for `key` (a window older than
   // window_seconds starts over) and locks when failures reach max_failures.
+  // `account_key` (empty: `key` itself) files the counter under an account,
+  // for clear_login_failures.
   [[nodiscard]] virtual Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
-                                                                  const LockoutPolicy& policy) = 0;
+                                                                  const LockoutPolicy& policy,
+                                                                  std::string_view account_key = {}) = 0;
   [[nodiscard]] virtual Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) = 0;
+  // Removes the counter `key` and every counter filed under it as account_key
+  // (PasswordReplacement::lockout_key does the same).
   [[nodiscard]] virtual Result<void> clear_login_failures(std::string_view key) = 0;
 };
 

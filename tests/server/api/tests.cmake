@@ -45,3 +45,5 @@ sesame_add_api_test(server_admin_api SOURCES api/admin_api_test.cpp)
 sesame_add_api_test(server_cli_beside_server SOURCES api/cli_beside_server_test.cpp)
 target_compile_definitions(server_cli_beside_server_sqlite PRIVATE SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>")
 add_dependencies(server_cli_beside_server_sqlite sesame-server)
+# Issue 14: the lockout that cannot lock the owner out, and the ASVS session rows.
+sesame_add_api_test(server_session_hardening SOURCES api/session_hardening_api_test.cpp)

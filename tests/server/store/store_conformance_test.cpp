@@ -537,6 +537,21 @@ BOOST_AUTO_TEST_CASE(active_sessions_exclude_revoked_and_expired_newest_first) {
   (void)expired;
 }
 
+BOOST_AUTO_TEST_CASE(revoking_all_sessions_ends_every_users_active_sessions) {
+  const UserRecord one = create_user();
+  const UserRecord two = create_user();
+  const auto first = create_session(one.id);
+  const auto second = create_session(two.id);
+  const auto expired = create_session(two.id, kNow - 2 * kDay, kDay);
+  // Other cases' sessions in this database end too: at least these two.
+  BOOST_TEST(value_of(store().revoke_all_sessions(kNow, "incident")) >= 2);
+  BOOST_TEST(!value_of(store().is_session_active(first.id, kNow)));
+  BOOST_TEST(!value_of(store().is_session_active(second.id, kNow)));
+  BOOST_TEST(value_of(store().find_session(first.id))->revoked_reason == "incident");
+  BOOST_TEST(!value_of(store().find_session(expired.id))->revoked_at.has_value());
+  BOOST_TEST(value_of(store().revoke_all_sessions(kNow, "incident")) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(revoking_another_users_session_is_false_and_changes_nothing) {
   const UserRecord owner = create_user();
   const UserRecord stranger = create_user();
@@ -825,6 +840,19 @@ BOOST_AUTO_TEST_CASE(clearing_failures_unlocks) {
   BOOST_TEST(state.failures == 0);
   BOOST_TEST(!state.locked_until.has_value());
   BOOST_TEST(value_of(store().lockout_state(unique("never-failed"), kNow)).failures == 0);
+}
+
+BOOST_AUTO_TEST_CASE(clearing_an_account_clears_the_counters_filed_under_it) {
+  const std::string account = unique("email:");
+  const std::string device = unique("device:");
+  const std::string stranger = unique("device:");
+  REQUIRE_OK(store().record_login_failure(account, kNow, kPolicy));
+  REQUIRE_OK(store().record_login_failure(device, kNow, kPolicy, account));
+  REQUIRE_OK(store().record_login_failure(stranger, kNow, kPolicy, unique("email:")));
+  REQUIRE_OK(store().clear_login_failures(account));
+  BOOST_TEST(value_of(store().lockout_state(account, kNow)).failures == 0);
+  BOOST_TEST(value_of(store().lockout_state(device, kNow)).failures == 0);
+  BOOST_TEST(value_of(store().lockout_state(stranger, kNow)).failures == 1);
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_failures_are_all_counted) {

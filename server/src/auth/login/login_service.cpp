@@ -13,14 +13,16 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   const std::int64_t now = clock_.now_unix_seconds();
   const std::string key = email_key(request.email);
 
-  if (auto locked = lockout_.refuse_while_locked(key, now); !locked.ok()) {
+  // The account first: a device token is bound to its user id.
+  auto user = store_.find_user_by_email_key(request.tenant_id.value_or(kDefaultTenant), key);
+  if (!user.ok()) return to_failure(user.error());
+  const std::string user_id = user->has_value() ? (*user)->id.value : std::string();
+
+  if (auto locked = lockout_.refuse_while_locked(key, user_id, client, now); !locked.ok()) {
     // No password check while locked: a guess can't be confirmed by timing either.
     audit_.record("login.locked_out", now, "", client, {{"email_key", key}});
     return locked.error();
   }
-
-  auto user = store_.find_user_by_email_key(request.tenant_id.value_or(kDefaultTenant), key);
-  if (!user.ok()) return to_failure(user.error());
 
   bool password_ok = false;
   if (user->has_value()) {
@@ -30,7 +32,6 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   }
 
   if (!password_ok) {
-    const std::string user_id = user->has_value() ? (*user)->id.value : std::string();
     if (auto counted = lockout_.count_failure(key, now, user_id, client, "login.failed"); !counted.ok()) {
       return counted.error();
     }
@@ -78,6 +79,7 @@ Outcome<SignInOutcome> LoginService::sign_in(const api::TokenRequest& request, c
   const char* scope = account.password_must_change ? kPasswordChangeScope : requirements_.mfa ? kEnrolmentScope : "";
   auto issued = tokens_.start_session(account, {"pwd"}, client, scope);
   if (!issued.ok()) return issued.error();
+  issued->device_token = lockout_.remember_device(account.id.value, client);
   audit_.record("login.succeeded", now, account.id.value, client, {{"session_id", issued->response.session_id}});
   return SignInOutcome{std::move(issued.value())};
 }

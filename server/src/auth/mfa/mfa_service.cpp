@@ -91,7 +91,7 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
   if (!tenant->has_value() || (*tenant)->disabled) {
     return Failure{ErrorCode::tenant_disabled, "the account's tenant is disabled", {}, std::nullopt};
   }
-  if (auto locked = lockout_.refuse_while_locked(account.email_key, now); !locked.ok()) return locked.error();
+  if (auto locked = lockout_.refuse_while_locked(account.email_key, account.id.value, client, now); !locked.ok()) return locked.error();
 
   auto credential = enabled_credential(account.id);
   if (!credential.ok()) return kInvalidMfaToken;  // TOTP was turned off since the password step
@@ -108,6 +108,7 @@ Outcome<IssuedTokens> MfaService::verify(const api::MfaVerifyRequest& request, c
   auto issued = tokens_.start_session(account, {"pwd", "otp"}, client,
                                       account.password_must_change ? kPasswordChangeScope : "");
   if (issued.ok()) {
+    issued->device_token = lockout_.remember_device(account.id.value, client);
     audit_.record("login.succeeded", now, account.id.value, client,
                   {{"session_id", issued->response.session_id},
                    {"second_factor", request.kind == api::MfaCodeKind::backup_code ? "backup_code" : "totp"}});
@@ -124,20 +125,10 @@ Outcome<api::TotpSetupResponse> MfaService::setup(const Principal& principal, co
   if (!enabled.ok()) return enabled.error();
   if (*enabled) return Failure{ErrorCode::mfa_already_enabled, "TOTP is already enabled; disable it first", {}, std::nullopt};
 
-  auto session = store_.find_session(principal.session_id);
-  if (!session.ok()) return to_failure(session.error());
-  const bool recent = session->has_value() && now - (*session)->created_at <= policy_.reauthentication_seconds;
-  if (!recent) {
-    if (!request.password) {
-      return Failure{ErrorCode::reauthentication_required,
-                     "this sign-in is more than " + std::to_string(policy_.reauthentication_seconds / 60) +
-                         " minutes old: send the password too",
-                     {}, std::nullopt};
-    }
-    if (auto verified = lockout_.verify_password(hasher_, *user, *request.password, now, client, "mfa.reauthentication_failed");
-        !verified.ok()) {
-      return verified.error();
-    }
+  const RecentSignIn recent(store_, lockout_, hasher_, policy_.reauthentication_seconds);
+  if (auto proven = recent.require(principal, *user, request.password, now, client, "mfa.reauthentication_failed");
+      !proven.ok()) {
+    return proven.error();
   }
 
   SecretBytes secret(generate_totp_secret(random_, policy_.otp.algorithm));
@@ -233,7 +224,7 @@ Outcome<api::BackupCodesResponse> MfaService::regenerate_backup_codes(const Prin
   auto account = signed_in_user_with_totp(principal);
   if (!account.ok()) return account.error();
   const auto& [user, credential] = *account;
-  if (auto locked = lockout_.refuse_while_locked(user.email_key, now); !locked.ok()) return locked.error();
+  if (auto locked = lockout_.refuse_while_locked(user.email_key, user.id.value, client, now); !locked.ok()) return locked.error();
   auto accepted = accept_totp_code(credential, request.code, now);
   if (!accepted.ok()) return accepted.error();
   if (!*accepted) return wrong_second_factor(user, now, client, "mfa.backup_codes_regenerate_failed");

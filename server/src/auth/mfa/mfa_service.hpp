@@ -13,6 +13,7 @@
 
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
+#include "auth/recent_sign_in.hpp"
 #include "auth/recovery/account_mail.hpp"
 #include "auth/service.hpp"
 #include "auth/tokens/token_service.hpp"
@@ -31,7 +32,7 @@ struct MfaPolicy {
   std::int64_t challenge_ttl_seconds = 300;
   int challenge_max_attempts = 5;
   // TOTP setup needs the password again when the session's sign-in is older (ASVS 7.5).
-  std::int64_t reauthentication_seconds = 600;
+  std::int64_t reauthentication_seconds = kReauthenticationSeconds;
 };
 
 class MfaService {

@@ -21,8 +21,28 @@ Outcome<api::SessionsResponse> SessionService::list(const Principal& principal) 
   return response;
 }
 
-Outcome<void> SessionService::revoke(const Principal& principal, const SessionId& id, const ClientContext& client) {
+namespace {
+
+Outcome<void> require_recent_sign_in(Store& store, const RecentSignIn& recent, const Principal& principal,
+                                     const api::SessionRevokeRequest& request, std::int64_t now,
+                                     const ClientContext& client) {
+  auto user = store.find_user_by_id(principal.user_id);
+  if (!user.ok()) return to_failure(user.error());
+  if (!user->has_value()) return Failure{ErrorCode::session_revoked, "the session has ended", {}, std::nullopt};
+  return recent.require(principal, **user, request.password, now, client, "session.reauthentication_failed");
+}
+
+}  // namespace
+
+Outcome<void> SessionService::revoke(const Principal& principal, const SessionId& id,
+                                     const api::SessionRevokeRequest& request, const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
+  // Ending the current session is signing out: no proof needed.
+  if (id != principal.session_id) {
+    if (auto proven = require_recent_sign_in(store_, recent_, principal, request, now, client); !proven.ok()) {
+      return proven;
+    }
+  }
   auto revoked = store_.revoke_session(id, principal.user_id, now, "revoked");
   if (!revoked.ok()) return to_failure(revoked.error());
   // Someone else's session answers exactly like a missing one.
@@ -31,8 +51,12 @@ Outcome<void> SessionService::revoke(const Principal& principal, const SessionId
   return {};
 }
 
-Outcome<void> SessionService::revoke_others(const Principal& principal, const ClientContext& client) {
+Outcome<void> SessionService::revoke_others(const Principal& principal, const api::SessionRevokeRequest& request,
+                                            const ClientContext& client) {
   const std::int64_t now = clock_.now_unix_seconds();
+  if (auto proven = require_recent_sign_in(store_, recent_, principal, request, now, client); !proven.ok()) {
+    return proven;
+  }
   auto revoked = store_.revoke_user_sessions(principal.user_id, principal.session_id, now, "revoked");
   if (!revoked.ok()) return to_failure(revoked.error());
   audit_.record("session.revoked_others", now, principal.user_id.value, client, {{"count", *revoked}});

@@ -69,9 +69,42 @@ Outcome<IssuedTokens> TokenService::issue(const UserRecord& user, const SessionR
   return issued;
 }
 
+Outcome<void> TokenService::end_held_session(const ClientContext& client, std::int64_t now) {
+  if (client.refresh_token.empty() || client.refresh_token.size() > api::kMaxOpaqueTokenBytes) return {};
+  auto held = store_.find_refresh_token_session(hash_opaque_token(client.refresh_token), now);
+  if (!held.ok()) return to_failure(held.error());
+  if (!held->has_value()) return {};
+  const SessionRecord& session = **held;
+  auto revoked = store_.revoke_session(session.id, session.user_id, now, "replaced");
+  if (!revoked.ok()) return to_failure(revoked.error());
+  if (*revoked) audit_.record("session.replaced", now, session.user_id.value, client, {{"session_id", session.id.value}});
+  return {};
+}
+
+Outcome<void> TokenService::end_sessions_past_limit(const SessionRecord& started, const ClientContext& client,
+                                                    std::int64_t now) {
+  auto sessions = store_.list_active_sessions(started.user_id, now);  // newest first
+  if (!sessions.ok()) return to_failure(sessions.error());
+  // The new one always stays (sessions of one second have no order among them).
+  std::erase_if(*sessions, [&](const SessionRecord& session) { return session.id == started.id; });
+  const auto others_kept = static_cast<std::size_t>(std::max(policy_.max_sessions_per_user, 1) - 1);
+  for (std::size_t i = others_kept; i < sessions->size(); ++i) {
+    const SessionRecord& oldest = (*sessions)[i];
+    const UserId& user = started.user_id;
+    auto revoked = store_.revoke_session(oldest.id, user, now, "session_limit");
+    if (!revoked.ok()) return to_failure(revoked.error());
+    if (*revoked) {
+      audit_.record("session.limit_reached", now, user.value, client,
+                    {{"session_id", oldest.id.value}, {"limit", policy_.max_sessions_per_user}});
+    }
+  }
+  return {};
+}
+
 Outcome<IssuedTokens> TokenService::start_session(const UserRecord& user, std::vector<std::string> amr,
                                                   const ClientContext& client, std::string scope) {
   const std::int64_t now = clock_.now_unix_seconds();
+  if (auto ended = end_held_session(client, now); !ended.ok()) return ended.error();
   SessionRecord session;
   session.id = SessionId{new_uuid_v4(random_)};
   session.user_id = user.id;
@@ -91,6 +124,7 @@ Outcome<IssuedTokens> TokenService::start_session(const UserRecord& user, std::v
   nlohmann::json details{{"session_id", session.id.value}, {"amr", session.amr}};
   if (!session.scope.empty()) details["scope"] = session.scope;
   audit_.record("session.created", now, user.id.value, client, details);
+  if (auto limited = end_sessions_past_limit(session, client, now); !limited.ok()) return limited.error();
   return issue(user, session, std::move(refresh_token), now);
 }
 
@@ -148,18 +182,23 @@ Outcome<IssuedTokens> TokenService::refresh(std::string_view refresh_token, cons
   return issue(**user, session, std::move(successor), now);
 }
 
-Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
-  const std::int64_t now = clock_.now_unix_seconds();
+Result<AccessToken> TokenService::verify(std::string_view access_token, std::int64_t now,
+                                         std::int64_t leeway_seconds) {
   auto decoded = decode_jwt(access_token);
-  if (!decoded.ok()) return Failure{ErrorCode::invalid_token, "the access token is not valid", {}, std::nullopt};
+  if (!decoded.ok()) return decoded.error();
   // A kid we don't know yet may come from a key rotated by another instance.
   const auto ring = keys_.snapshot_for_kid(decoded->kid, now);
   AccessTokenVerifyOptions options;
   options.expected_issuer = policy_.issuer;
   options.expected_audience = policy_.audience;
   options.now_unix_seconds = now;
-  options.leeway_seconds = policy_.leeway_seconds;
-  auto verified = verify_access_token(access_token, ring->verification_keys(), options);
+  options.leeway_seconds = leeway_seconds;
+  return verify_access_token(access_token, ring->verification_keys(), options);
+}
+
+Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  auto verified = verify(access_token, now, policy_.leeway_seconds);
   if (!verified.ok()) {
     if (verified.code() == ErrorCode::jwt_expired) {
       return Failure{ErrorCode::token_expired, "the access token has expired", {}, std::nullopt};
@@ -177,6 +216,17 @@ Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
   }
   return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr,
                    std::move(scope), verified->claims.tenant_id};
+}
+
+Outcome<Introspection> TokenService::introspect(std::string_view access_token) {
+  const std::int64_t now = clock_.now_unix_seconds();
+  // No leeway: an introspecting backend asks about now, not about clock skew.
+  auto verified = verify(access_token, now, 0);
+  if (!verified.ok()) return Introspection{};
+  auto active = store_.is_session_active(SessionId{verified->claims.sid}, now);
+  if (!active.ok()) return to_failure(active.error());
+  if (!*active) return Introspection{};
+  return Introspection{true, std::move(verified->claims)};
 }
 
 nlohmann::json TokenService::jwks() { return keys_.snapshot(clock_.now_unix_seconds())->jwks(); }

@@ -27,12 +27,21 @@ struct TokenPolicy {
   std::int64_t session_max_age_seconds = 30 * 86400;
   std::int64_t refresh_reuse_grace_seconds = 10;
   std::int64_t leeway_seconds = 60;
+  int max_sessions_per_user = 100;  // a new session past it ends the oldest (ASVS 7.1.2)
+};
+
+// RFC 7662 token introspection of an access token: active only when it
+// verifies and its session is still active (claims set then).
+struct Introspection {
+  bool active = false;
+  AccessTokenClaims claims;
 };
 
 // The route decides whether refresh_token goes in the body or in the cookie.
 struct IssuedTokens {
   api::TokenResponse response;  // refresh_token not set
   std::string refresh_token;
+  std::string device_token;  // set by a full sign-in (AccountLockout::remember_device)
 };
 
 // Who a valid bearer token speaks for.
@@ -56,6 +65,8 @@ class TokenService {
 
   // Creates a session for `user` and issues its first access and refresh tokens.
   // A non-empty `scope` (kEnrolmentScope) is carried by every token of the session.
+  // The session of the refresh token the client held ends (ASVS 7.2.4), and
+  // past max_sessions_per_user the user's oldest sessions end (ASVS 7.1.2).
   [[nodiscard]] Outcome<IssuedTokens> start_session(const UserRecord& user, std::vector<std::string> amr,
                                                     const ClientContext& client, std::string scope = {});
 
@@ -67,6 +78,10 @@ class TokenService {
   // Verifies a bearer access token and that its session is active.
   [[nodiscard]] Outcome<Principal> authenticate(std::string_view access_token);
 
+  // What an access token is worth right now, for backends that cannot see
+  // revocation in the JWT itself (POST /auth/introspect).
+  [[nodiscard]] Outcome<Introspection> introspect(std::string_view access_token);
+
   // Public keys for /.well-known/jwks.json.
   [[nodiscard]] nlohmann::json jwks();
 
@@ -77,6 +92,12 @@ class TokenService {
                                             std::string refresh_token, std::int64_t now);
   // A refresh token issued now expires after its TTL, or with its session if sooner.
   [[nodiscard]] std::int64_t refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept;
+  // Signature, typ, iss, aud and times; not the session.
+  [[nodiscard]] Result<AccessToken> verify(std::string_view access_token, std::int64_t now,
+                                           std::int64_t leeway_seconds);
+  [[nodiscard]] Outcome<void> end_held_session(const ClientContext& client, std::int64_t now);
+  [[nodiscard]] Outcome<void> end_sessions_past_limit(const SessionRecord& started, const ClientContext& client,
+                                                      std::int64_t now);
   [[nodiscard]] RefreshTokenRecord refresh_record(const std::string& token, const SessionRecord& session,
                                                   std::int64_t now) const;
 

@@ -92,7 +92,7 @@ constexpr PreparedStatement kRevokeUserSessions{
     "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3"
     " WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint AND id IS DISTINCT FROM $4::text"};
 constexpr PreparedStatement kDeleteLoginFailures{"recovery_delete_login_failures",
-                                                 "DELETE FROM login_failures WHERE key = $1"};
+                                                 "DELETE FROM login_failures WHERE key = $1 OR account_key = $1"};
 
 constexpr PreparedStatement kRecoveryStatements[] = {
     kInsertMail, kClaimDueMail, kMarkMailSent, kRecordMailFailure, kSelectMailTo,

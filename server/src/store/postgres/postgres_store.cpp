@@ -82,6 +82,10 @@ constexpr PreparedStatement kRevokeUserSessions{
     "revoke_user_sessions",
     "UPDATE sessions SET revoked_at = $2::bigint, revoked_reason = $3"
     " WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint AND id IS DISTINCT FROM $4::text"};
+constexpr PreparedStatement kRevokeAllSessions{
+    "revoke_all_sessions",
+    "UPDATE sessions SET revoked_at = $1::bigint, revoked_reason = $2"
+    " WHERE revoked_at IS NULL AND expires_at > $1::bigint"};
 constexpr PreparedStatement kSelectSessionActive{
     "select_session_active",
     "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"};
@@ -113,7 +117,7 @@ constexpr PreparedStatement kMarkRefreshTokenUsed{
 // FOR UPDATE always has a row to lock, even for a key's first failure.
 constexpr PreparedStatement kEnsureLoginFailureRow{
     "ensure_login_failure_row",
-    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES ($1, 0, 0, NULL)"
+    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until, account_key) VALUES ($1, 0, 0, NULL, $2)"
     " ON CONFLICT (key) DO NOTHING"};
 constexpr PreparedStatement kLockLoginFailure{
     "lock_login_failure", "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = $1 FOR UPDATE"};
@@ -124,7 +128,7 @@ constexpr PreparedStatement kUpdateLoginFailure{
     "UPDATE login_failures SET failures = $2::integer, window_ends_at = $3::bigint, locked_until = $4::bigint"
     " WHERE key = $1"};
 constexpr PreparedStatement kDeleteLoginFailures{"delete_login_failures",
-                                                 "DELETE FROM login_failures WHERE key = $1"};
+                                                 "DELETE FROM login_failures WHERE key = $1 OR account_key = $1"};
 
 constexpr PreparedStatement kSelectTotpCredential{
     "select_totp_credential",
@@ -179,7 +183,7 @@ constexpr PreparedStatement kDeleteStaleMfaChallenges{"delete_stale_mfa_challeng
 constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
-    kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions,
+    kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions, kRevokeAllSessions,
     kSelectSessionActive, kTouchSession, kUpgradeSession, kRevokeSessionById, kSelectRefreshTokenSession,
     kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
     kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
@@ -452,6 +456,13 @@ Result<bool> PostgresStore::revoke_session(const SessionId& id, const UserId& us
   });
 }
 
+Result<int> PostgresStore::revoke_all_sessions(std::int64_t now, std::string_view reason) {
+  return pool_.run([&](pqxx::connection& connection) -> Result<int> {
+    pqxx::nontransaction session(connection);
+    return static_cast<int>(session.exec_prepared(kRevokeAllSessions.name, now, owned(reason)).affected_rows());
+  });
+}
+
 Result<int> PostgresStore::revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
                                                 std::int64_t now, std::string_view reason) {
   std::optional<std::string> kept;
@@ -552,11 +563,12 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
 // ---- lockout -----------------------------------------------------------------
 
 Result<LockoutState> PostgresStore::record_login_failure(std::string_view key, std::int64_t now,
-                                                         const LockoutPolicy& policy) {
+                                                         const LockoutPolicy& policy, std::string_view account_key) {
   const std::string owned_key(key);
+  const std::string owned_account(account_key.empty() ? key : account_key);
   return pool_.run([&](pqxx::connection& connection) -> Result<LockoutState> {
     pqxx::work transaction(connection);
-    transaction.exec_prepared(kEnsureLoginFailureRow.name, owned_key);
+    transaction.exec_prepared(kEnsureLoginFailureRow.name, owned_key, owned_account);
     auto current = first_row(transaction.exec_prepared(kLockLoginFailure.name, owned_key), read_login_failure);
     if (!current) return current.error();
     const LoginFailureRow next = next_login_failure(*current, now, policy);

@@ -69,7 +69,7 @@ constexpr char kUpdatePasswordHash[] =
 constexpr char kRevokeUserSessions[] =
     "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3"
     " WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?4";
-constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1";
+constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1 OR account_key = ?1";
 
 constexpr int kMaxMailPage = 1000;
 

@@ -60,6 +60,8 @@ constexpr char kRevokeSession[] =
 constexpr char kRevokeUserSessions[] =
     "UPDATE sessions SET revoked_at = ?2, revoked_reason = ?3"
     " WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 AND id IS NOT ?4";
+constexpr char kRevokeAllSessions[] =
+    "UPDATE sessions SET revoked_at = ?1, revoked_reason = ?2 WHERE revoked_at IS NULL AND expires_at > ?1";
 constexpr char kSelectSessionActive[] =
     "SELECT 1 FROM sessions WHERE id = ?1 AND revoked_at IS NULL AND expires_at > ?2";
 constexpr char kTouchSession[] = "UPDATE sessions SET last_active_at = max(last_active_at, ?2) WHERE id = ?1";
@@ -81,10 +83,11 @@ constexpr char kMarkRefreshTokenUsed[] =
 constexpr char kSelectLoginFailure[] =
     "SELECT failures, window_ends_at, locked_until FROM login_failures WHERE key = ?1";
 constexpr char kUpsertLoginFailure[] =
-    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until) VALUES (?1, ?2, ?3, ?4)"
+    "INSERT INTO login_failures (key, failures, window_ends_at, locked_until, account_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
     " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_ends_at = excluded.window_ends_at,"
     " locked_until = excluded.locked_until";
-constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1";
+constexpr char kDeleteLoginFailures[] = "DELETE FROM login_failures WHERE key = ?1 OR account_key = ?1";
 
 constexpr char kSelectTotpCredential[] =
     "SELECT user_id, secret_sealed, confirmed_at, last_accepted_step, created_at FROM totp_credentials"
@@ -405,6 +408,12 @@ Result<bool> SqliteStore::revoke_session(const SessionId& id, const UserId& user
   return *revoked == 1;
 }
 
+Result<int> SqliteStore::revoke_all_sessions(std::int64_t now, std::string_view reason) {
+  auto lease = pool_.acquire();
+  if (!lease) return lease.error();
+  return (*lease)->run(kRevokeAllSessions, now, reason);
+}
+
 Result<int> SqliteStore::revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep,
                                               std::int64_t now, std::string_view reason) {
   auto lease = pool_.acquire();
@@ -509,7 +518,7 @@ Result<RotationResult> SqliteStore::rotate_refresh_token(std::string_view presen
 // ---- lockout -----------------------------------------------------------------
 
 Result<LockoutState> SqliteStore::record_login_failure(std::string_view key, std::int64_t now,
-                                                       const LockoutPolicy& policy) {
+                                                       const LockoutPolicy& policy, std::string_view account_key) {
   auto lease = pool_.acquire();
   if (!lease) return lease.error();
   Connection& connection = **lease;
@@ -518,7 +527,8 @@ Result<LockoutState> SqliteStore::record_login_failure(std::string_view key, std
   auto current = find_login_failure(connection, key);
   if (!current) return current.error();
   const LoginFailureRow next = next_login_failure(*current, now, policy);
-  auto stored = connection.run(kUpsertLoginFailure, key, next.failures, next.window_ends_at, next.locked_until);
+  auto stored = connection.run(kUpsertLoginFailure, key, next.failures, next.window_ends_at, next.locked_until,
+                               account_key.empty() ? key : account_key);
   if (!stored) return stored.error();
   if (auto committed = transaction.commit(); !committed) return committed.error();
   return lockout_state_at(next, now);

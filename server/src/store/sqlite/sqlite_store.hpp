@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   Result<std::vector<SessionRecord>> list_active_sessions(const UserId& user, std::int64_t now) override;
   Result<bool> revoke_session(const SessionId& id, const UserId& user, std::int64_t now,
                               std::string_view reason) override;
+  Result<int> revoke_all_sessions(std::int64_t now, std::string_view reason) override;
   Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
                                    std::string_view reason) override;
   Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
@@ -48,7 +49,7 @@ class SqliteStore final : public Store {
                                               std::int64_t grace_seconds, const ReuseAlert& reuse_alert) override;
 
   Result<LockoutState> record_login_failure(std::string_view key, std::int64_t now,
-                                            const LockoutPolicy& policy) override;
+                                            const LockoutPolicy& policy, std::string_view account_key) override;
   Result<LockoutState> lockout_state(std::string_view key, std::int64_t now) override;
   Result<void> clear_login_failures(std::string_view key) override;
 
