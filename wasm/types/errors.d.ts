@@ -77,6 +77,10 @@ export type SesameErrorCode =
   | 'server_busy'
   | 'service_unavailable'
   | 'internal_error'
+  // broken HTTP framing, slow or oversized requests
+  | 'bad_request'
+  | 'request_timeout'
+  | 'headers_too_large'
   // the SDK's own
   | 'network_error'
   | 'wasm_load_failed'

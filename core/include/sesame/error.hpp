@@ -85,6 +85,9 @@ enum class ErrorCode : std::uint16_t {
   mfa_enrollment_required,    // an enrolment-only token (SESAME_REQUIRE_MFA) used for anything else
   password_breached,          // the password appears in known breaches (k-anonymity range API)
   email_not_verified,         // sign-in refused until the address is verified (SESAME_REQUIRE_VERIFIED_EMAIL)
+  bad_request,                // broken HTTP framing (Content-Length, Transfer-Encoding, request line)
+  request_timeout,            // the request line, headers or body did not arrive in time
+  headers_too_large,          // the request line and headers exceed the server's limit
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".
