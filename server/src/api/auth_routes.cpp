@@ -5,6 +5,8 @@
 
 namespace sesame::server {
 
+constexpr int kJwksMaxAgeSeconds = 300;
+
 using http::Method;
 using http::Request;
 using http::Response;
@@ -87,7 +89,12 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
                        }));
 
   router.add(Method::get, "/.well-known/jwks.json",
-             [s](const Request&) { return Response::json(200, s.tokens.jwks()); });
+             [s](const Request&) {
+               // Short enough that verifiers see a rotated key soon (the previous key stays published).
+               Response keys = Response::json(200, s.tokens.jwks());
+               keys.set_header("Cache-Control", "public, max-age=" + std::to_string(kJwksMaxAgeSeconds));
+               return keys;
+             });
 }
 
 }  // namespace sesame::server

@@ -7,16 +7,6 @@
 namespace sesame::server {
 namespace {
 
-std::optional<std::string_view> bearer_token(const http::Request& request) {
-  const auto header = request.header("Authorization");
-  if (!header) return std::nullopt;
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header->size() <= kScheme.size() || !http::equals_ignoring_case(header->substr(0, kScheme.size()), kScheme)) {
-    return std::nullopt;
-  }
-  return header->substr(kScheme.size());
-}
-
 http::CookieOptions refresh_cookie_options(const RefreshCookie& cookie, std::int64_t max_age) {
   http::CookieOptions options;
   options.path = "/";
@@ -34,7 +24,7 @@ ClientContext client_of(const http::Request& request) {
 }
 
 Outcome<Principal> authenticate_allowing_enrolment(const http::Request& request, TokenService& tokens) {
-  const auto token = bearer_token(request);
+  const auto token = http::bearer_token(request);
   if (!token) return Failure{ErrorCode::unauthorized, "a Bearer access token is required", {}, std::nullopt};
   return tokens.authenticate(*token);
 }
@@ -75,6 +65,9 @@ http::Response token_response(const IssuedTokens& issued, api::TokenDelivery del
   api::TokenResponse body = issued.response;
   if (delivery == api::TokenDelivery::body) body.refresh_token = issued.refresh_token;
   http::Response response = http::Response::json(200, api::to_json(body));
+  // RFC 6749 §5.1: no cache keeps a token answer (Pragma for HTTP/1.0 caches).
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("Pragma", "no-cache");
   if (delivery == api::TokenDelivery::cookie) {
     if (auto set = http::set_cookie(response, cookie.name, issued.refresh_token,
                                     refresh_cookie_options(cookie, issued.response.refresh_expires_in));

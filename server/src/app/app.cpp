@@ -166,7 +166,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->tokens = std::make_unique<TokenService>(
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
-                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60},
+                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds,
+                  config.access_token_leeway_seconds},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit,
@@ -194,7 +195,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.max_body_bytes = config.max_body_bytes;
   options.cors_allowed_origins = config.cors_origins;
   options.cors_allowed_headers.emplace_back(kCsrfHeader);
-  options.behind_tls = config.behind_tls;
+  // HSTS only over https: a browser ignores it on http, and on a dev host it would stick.
+  options.behind_tls = config.behind_tls || config.public_url.starts_with("https://");
+  options.hsts_include_subdomains = config.hsts_include_subdomains;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;
   p->http = std::make_unique<http::HttpServer>(std::move(options), build_router(parts));

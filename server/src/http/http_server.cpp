@@ -173,6 +173,7 @@ struct ExchangeInfo {
   std::string user_agent;
   std::optional<std::string> allowed_origin;  // the Origin, when on the allow-list
   bool had_origin = false;
+  bool bearer_presented = false;  // Authorization: Bearer (for the 401 challenge)
   bool keep_alive = true;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 };
@@ -219,6 +220,7 @@ class Exchange final : public ResponseChannel {
 
   void finalize(Response& response) const {
     response.render_problem(info_.request_id);
+    add_bearer_challenge(response, info_.bearer_presented);
     if (info_.allowed_origin) core_->cors.add_response_headers(response, *info_.allowed_origin);
     if (info_.had_origin) {
       // The answer depends on the Origin, so shared caches must keep them apart.
@@ -526,6 +528,8 @@ void dispatch(const std::shared_ptr<Core>& core, Request request, pst::Http::Ver
   info.user_agent = std::string(request.user_agent().substr(0, kMaxLoggedUserAgentBytes));
   if (request.origin_allowed()) info.allowed_origin = std::string(*origin);
   info.had_origin = origin.has_value();
+  info.bearer_presented = request.header("Authorization").value_or("").size() > 7 &&
+                          equals_ignoring_case(request.header("Authorization")->substr(0, 7), "Bearer ");
   info.keep_alive = wants_keep_alive(version, request);
   info.received_at = request.received_at();
   AsyncResponse response(std::make_shared<Exchange>(core, std::move(writer), std::move(info), std::move(on_written)));

@@ -137,6 +137,16 @@ void add_security_headers(Response& response, std::string_view path, const HstsP
   }
 }
 
+void add_bearer_challenge(Response& response, bool bearer_presented) {
+  if (response.status() != 401 || response.header("WWW-Authenticate") || !response.problem()) return;
+  const std::string& code = response.problem()->code;
+  if (!bearer_presented && code != "unauthorized") return;
+  const bool token_refused = bearer_presented && (code == "invalid_token" || code == "token_expired" ||
+                                                  code == "session_revoked");
+  response.set_header("WWW-Authenticate", token_refused ? R"(Bearer realm="sesame", error="invalid_token")"
+                                                        : R"(Bearer realm="sesame")");
+}
+
 std::optional<std::string_view> security_event_for(const Response& response) {
   if (!response.problem()) return std::nullopt;
   static constexpr std::pair<std::string_view, std::string_view> kEvents[] = {

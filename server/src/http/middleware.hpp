@@ -84,6 +84,12 @@ inline constexpr std::int64_t kHstsMaxAgeSeconds = 31536000;  // one year
 // problem (unless set); HSTS (ASVS 3.4.1) when the policy says so.
 void add_security_headers(Response& response, std::string_view path, const HstsPolicy& hsts);
 
+// RFC 6750 §3 / RFC 9110 §11.6.1: a 401 carries its challenge. Added to a
+// 401 answering a request that presented a Bearer token (error="invalid_token"
+// when the token itself was refused) or that lacked credentials
+// (`unauthorized`); a handler's own WWW-Authenticate is kept.
+void add_bearer_challenge(Response& response, bool bearer_presented);
+
 // ---- Security events (ASVS 16.3.2, 16.3.3) ----------------------------------------------
 
 // The event a refused request is logged as, beside its access-log line:

@@ -322,6 +322,48 @@ BOOST_AUTO_TEST_CASE(api_answers_get_the_strict_csp_and_hsts_with_subdomains_ove
   BOOST_TEST(missing.header("Content-Security-Policy").value_or("") == "default-src 'none'; frame-ancestors 'none'");
 }
 
+BOOST_AUTO_TEST_CASE(every_503_carries_retry_after_the_store_down_too) {
+  Response down = Response::error(Error{ErrorCode::service_unavailable, "the database is unreachable"});
+  down.render_problem("rid");
+  BOOST_TEST(down.status() == 503);
+  BOOST_TEST(down.header("Retry-After").value_or("") == std::to_string(kDefaultRetryAfterSeconds));
+  BOOST_TEST(nlohmann::json::parse(down.body())["retry_after"] == kDefaultRetryAfterSeconds);
+  BOOST_TEST(down.body().find("database") == std::string::npos);
+
+  Response busy = Response::problem(ErrorCode::server_busy);
+  busy.set_retry_after(7);
+  busy.render_problem("rid");
+  BOOST_TEST(busy.header("Retry-After").value_or("") == "7");
+}
+
+BOOST_AUTO_TEST_CASE(a_bearer_challenge_is_added_to_401s_of_bearer_requests_only) {
+  Response refused = Response::problem(ErrorCode::token_expired);
+  add_bearer_challenge(refused, true);
+  BOOST_TEST(refused.header("WWW-Authenticate").value_or("") == R"(Bearer realm="sesame", error="invalid_token")");
+  Response missing = Response::problem(ErrorCode::unauthorized);
+  add_bearer_challenge(missing, false);
+  BOOST_TEST(missing.header("WWW-Authenticate").value_or("") == R"(Bearer realm="sesame")");
+  Response password = Response::problem(ErrorCode::invalid_credentials);
+  add_bearer_challenge(password, false);
+  BOOST_TEST(!password.header("WWW-Authenticate").has_value());
+  Response forbidden = Response::problem(ErrorCode::forbidden);
+  add_bearer_challenge(forbidden, true);
+  BOOST_TEST(!forbidden.header("WWW-Authenticate").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bearer_token_reads_only_a_well_formed_bearer_credential) {
+  const auto with = [](std::string value) {
+    return Request(Method::get, "/", {}, {{"Authorization", std::move(value)}}, "");
+  };
+  BOOST_TEST(bearer_token(with("Bearer abc.def-_~+/==")).value_or("") == "abc.def-_~+/==");
+  BOOST_TEST(bearer_token(with("bearer abc")).value_or("") == "abc");
+  BOOST_TEST(!bearer_token(with("Bearer ")).has_value());
+  BOOST_TEST(!bearer_token(with("Bearer a b")).has_value());
+  BOOST_TEST(!bearer_token(with("Bearer a=b")).has_value());
+  BOOST_TEST(!bearer_token(with("Basic abc")).has_value());
+  BOOST_TEST(!bearer_token(Request(Method::get, "/", {}, {}, "")).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(refused_requests_are_security_events_and_others_are_not) {
   BOOST_TEST(security_event_for(Response::problem(ErrorCode::rate_limited)).value_or("") == "rate_limit_exceeded");
   BOOST_TEST(security_event_for(Response::problem(ErrorCode::csrf_check_failed)).value_or("") == "csrf_rejected");
