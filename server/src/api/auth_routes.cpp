@@ -25,7 +25,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
                                                                      const ClientContext& client) {
                      return or_failure(s.login.sign_in(body, client), [&](const SignInOutcome& outcome) {
                        if (const auto* challenge = std::get_if<api::MfaChallenge>(&outcome)) {
-                         return Response::json(200, api::to_json(*challenge));
+                         return never_cached(Response::json(200, api::to_json(*challenge)));
                        }
                        return token_response(std::get<IssuedTokens>(outcome), body.delivery, s.refresh_cookie);
                      });

@@ -64,10 +64,7 @@ std::optional<http::Response> rate_limited(const http::Request& request, IpRateL
 http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery, const RefreshCookie& cookie) {
   api::TokenResponse body = issued.response;
   if (delivery == api::TokenDelivery::body) body.refresh_token = issued.refresh_token;
-  http::Response response = http::Response::json(200, api::to_json(body));
-  // RFC 6749 §5.1: no cache keeps a token answer (Pragma for HTTP/1.0 caches).
-  response.set_header("Cache-Control", "no-store");
-  response.set_header("Pragma", "no-cache");
+  http::Response response = never_cached(http::Response::json(200, api::to_json(body)));
   if (delivery == api::TokenDelivery::cookie) {
     if (auto set = http::set_cookie(response, cookie.name, issued.refresh_token,
                                     refresh_cookie_options(cookie, issued.response.refresh_expires_in));
@@ -75,6 +72,12 @@ http::Response token_response(const IssuedTokens& issued, api::TokenDelivery del
       return http::Response::error(set.error());
     }
   }
+  return response;
+}
+
+http::Response never_cached(http::Response response) {
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("Pragma", "no-cache");
   return response;
 }
 
