@@ -528,8 +528,8 @@ void dispatch(const std::shared_ptr<Core>& core, Request request, pst::Http::Ver
   info.user_agent = std::string(request.user_agent().substr(0, kMaxLoggedUserAgentBytes));
   if (request.origin_allowed()) info.allowed_origin = std::string(*origin);
   info.had_origin = origin.has_value();
-  info.bearer_presented = request.header("Authorization").value_or("").size() > 7 &&
-                          equals_ignoring_case(request.header("Authorization")->substr(0, 7), "Bearer ");
+  const std::string_view authorization = request.header("Authorization").value_or("");
+  info.bearer_presented = authorization.size() > 7 && equals_ignoring_case(authorization.substr(0, 7), "Bearer ");
   info.keep_alive = wants_keep_alive(version, request);
   info.received_at = request.received_at();
   AsyncResponse response(std::make_shared<Exchange>(core, std::move(writer), std::move(info), std::move(on_written)));

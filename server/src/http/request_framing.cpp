@@ -138,6 +138,10 @@ RequestFrame frame_chunked(std::string_view input, std::size_t body, const Frami
     if (input.size() < at + size + 2) return {};
     if (input.substr(at + size, 2) != kCrlf) return bad_request("a chunk longer than its size");
     at += size + 2;
+    // Tiny chunks cost more framing than data: bound the bytes on the wire too.
+    if (at - body > 2 * limits.max_body_bytes) {
+      return refuse(ErrorCode::payload_too_large, "the chunked body is too large on the wire");
+    }
   }
   // Trailer section: lines until an empty one.
   while (true) {

@@ -41,7 +41,9 @@ struct RequestFrame {
 // Content-Length values that are not decimal or disagree, Content-Length
 // together with Transfer-Encoding, a transfer coding other than "chunked",
 // chunk extensions; 431 for a head over the limit, 413 for a body over it
-// (known as soon as the Content-Length arrives).
+// (known as soon as the Content-Length arrives) and for a chunked body whose
+// encoding takes more than twice the body limit. A complete request is thus
+// at most 2 * (max_header_bytes + max_body_bytes) bytes.
 [[nodiscard]] RequestFrame frame_request(std::string_view input, const FramingLimits& limits);
 
 // RFC 9112 §2.2: a server ignores empty lines (CRLF) received before a request line.

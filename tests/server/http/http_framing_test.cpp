@@ -250,6 +250,9 @@ BOOST_AUTO_TEST_CASE(sizes_over_the_limits_are_431_and_413) {
   check_refused("GET / HTTP/1.1\r\nX: " + std::string(2000, 'a') + "\r\n\r\n", ErrorCode::headers_too_large);
   check_refused("POST / HTTP/1.1\r\nContent-Length: 4097\r\n\r\n", ErrorCode::payload_too_large);
   check_refused("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1001\r\n", ErrorCode::payload_too_large);
+  std::string tiny_chunks = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2000; ++i) tiny_chunks += "1\r\nx\r\n";
+  check_refused(tiny_chunks, ErrorCode::payload_too_large);
 }
 
 BOOST_AUTO_TEST_CASE(empty_lines_before_a_request_are_skipped) {
