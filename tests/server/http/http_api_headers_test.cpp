@@ -127,14 +127,19 @@ BOOST_AUTO_TEST_CASE(the_access_token_leeway_is_configurable) {
   require_problem(server.get_with("/api/v1/auth/me", tokens["access_token"]), 401, "token_expired");
 }
 
-BOOST_AUTO_TEST_CASE(hsts_with_subdomains_follows_an_https_public_url) {
+// One server a test case: the PostgreSQL fixture names its databases per case.
+BOOST_AUTO_TEST_CASE(no_hsts_over_plain_http) {
   ApiServer plain;
   BOOST_TEST(!plain.http().get("/healthz").header("Strict-Transport-Security").has_value());
+}
 
+BOOST_AUTO_TEST_CASE(hsts_with_subdomains_follows_an_https_public_url) {
   ApiServer https(Environment{{"SESAME_PUBLIC_URL", "https://auth.example.com"}});
   BOOST_TEST(https.http().get("/healthz").header("Strict-Transport-Security").value_or("") ==
              "max-age=31536000; includeSubDomains");
+}
 
+BOOST_AUTO_TEST_CASE(hsts_without_subdomains_when_configured) {
   ApiServer host_only({{"SESAME_PUBLIC_URL", "https://auth.example.com"}, {"SESAME_HSTS_INCLUDE_SUBDOMAINS", "0"}});
   BOOST_TEST(host_only.http().get("/healthz").header("Strict-Transport-Security").value_or("") == "max-age=31536000");
 }
