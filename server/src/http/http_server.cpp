@@ -10,10 +10,10 @@
 #include <charconv>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
-#include <functional>
 #include <stdexcept>
 #include <thread>
 
