@@ -9,6 +9,8 @@ PACKAGES=(
   # toolchains
   build-essential cmake ninja-build pkg-config git ca-certificates
   emscripten nodejs npm
+  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # core libraries
   libsodium-dev nlohmann-json3-dev libqrcodegen-dev john-data python3-zxcvbn
   # server

@@ -5,7 +5,8 @@
 #   node --test for the browser SDK (its package, the wasm core, a real server),
 #   node --test contract tests of server/openapi/openapi.json against the real server,
 #   Playwright journeys through the demo page in Debian's Chromium,
-#   node --test of the Next.js example (examples/nextjs): both bundlers, Playwright in Chromium.
+#   node --test of the Next.js example (examples/nextjs): both bundlers, Playwright in Chromium,
+#   libFuzzer targets (fuzz/, clang with ASan + UBSan) for 30 s each.
 # Every suite runs even if an earlier one fails; the exit code is non-zero if any failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -70,6 +71,10 @@ if PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefer-offline --no-audit --no-fu
 else
   failed+=("Next.js example (npm ci)")
 fi
+
+step "Fuzzing: every libFuzzer target for 30 s, two at a time (scripts/fuzz.sh)"
+# About 90 s on 2 cores after the fuzz build; scripts/fuzz.sh 600 is the long run.
+"$SESAME_ROOT/scripts/fuzz.sh" 30 || failed+=("fuzzing")
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf '\n\033[31mFAILED:\033[0m %s\n' "${failed[*]}"

@@ -81,11 +81,13 @@ std::string_view reason_phrase(int status) noexcept {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return "Internal Server Error";
   }
@@ -143,6 +145,12 @@ int problem_status(ErrorCode code) noexcept {
     case ErrorCode::server_busy:
     case ErrorCode::service_unavailable:
       return 503;
+    case ErrorCode::bad_request:
+      return 400;
+    case ErrorCode::request_timeout:
+      return 408;
+    case ErrorCode::headers_too_large:
+      return 431;
     default:
       return 500;
   }

@@ -73,10 +73,19 @@ export type SesameErrorCode =
   | 'verification_token_invalid'
   | 'password_breached'
   | 'email_not_verified'
+  // accounts an admin manages, tenants
+  | 'registration_closed'
+  | 'password_change_required'
+  | 'tenant_disabled'
+  | 'tenant_exists'
   // availability
   | 'server_busy'
   | 'service_unavailable'
   | 'internal_error'
+  // broken HTTP framing, slow or oversized requests
+  | 'bad_request'
+  | 'request_timeout'
+  | 'headers_too_large'
   // the SDK's own
   | 'network_error'
   | 'wasm_load_failed'

@@ -89,6 +89,9 @@ enum class ErrorCode : std::uint16_t {
   password_change_required,   // an admin chose the password: only password/change, me and logout until it is changed
   tenant_disabled,            // the user's tenant is disabled: no sign-in
   tenant_exists,              // a tenant with this id exists already
+  bad_request,                // broken HTTP framing (Content-Length, Transfer-Encoding, request line)
+  request_timeout,            // the request line, headers or body did not arrive in time
+  headers_too_large,          // the request line and headers exceed the server's limit
 };
 
 // The stable wire name of a code, e.g. "invalid_base32".

@@ -6,6 +6,8 @@
 
 namespace sesame::server {
 
+constexpr int kJwksMaxAgeSeconds = 300;
+
 using http::Method;
 using http::Request;
 using http::Response;
@@ -55,7 +57,7 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
                                                                      const ClientContext& client) {
                      return or_failure(s.login.sign_in(body, client), [&](const SignInOutcome& outcome) {
                        if (const auto* challenge = std::get_if<api::MfaChallenge>(&outcome)) {
-                         return Response::json(200, api::to_json(*challenge));
+                         return never_cached(Response::json(200, api::to_json(*challenge)));
                        }
                        return token_response(std::get<IssuedTokens>(outcome), body.delivery, s.refresh_cookie);
                      });
@@ -132,7 +134,12 @@ void add_auth_routes(http::Router& router, const ApiServices& s) {
   });
 
   router.add(Method::get, "/.well-known/jwks.json",
-             [s](const Request&) { return Response::json(200, s.tokens.jwks()); });
+             [s](const Request&) {
+               // Short enough that verifiers see a rotated key soon (the previous key stays published).
+               Response keys = Response::json(200, s.tokens.jwks());
+               keys.set_header("Cache-Control", "public, max-age=" + std::to_string(kJwksMaxAgeSeconds));
+               return keys;
+             });
 }
 
 }  // namespace sesame::server

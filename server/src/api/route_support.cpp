@@ -7,18 +7,6 @@
 namespace sesame::server {
 namespace {
 
-// Retry-After on a 503 of the store: PostgreSQL is back within seconds after a restart.
-constexpr std::int64_t kStoreRetryAfterSeconds = 2;
-
-std::optional<std::string_view> bearer_token(const http::Request& request) {
-  const auto header = request.header("Authorization");
-  if (!header) return std::nullopt;
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header->size() <= kScheme.size() || !http::equals_ignoring_case(header->substr(0, kScheme.size()), kScheme)) {
-    return std::nullopt;
-  }
-  return header->substr(kScheme.size());
-}
 
 // Browsers cap cookie lifetimes at 400 days; a device stays known that long.
 constexpr std::int64_t kDeviceCookieMaxAge = 400LL * 86400;
@@ -55,7 +43,7 @@ ClientContext client_holding(const http::Request& request, const RefreshCookie& 
 }
 
 Outcome<Principal> authenticate_allowing_restricted(const http::Request& request, TokenService& tokens) {
-  const auto token = bearer_token(request);
+  const auto token = http::bearer_token(request);
   if (!token) return Failure{ErrorCode::unauthorized, "a Bearer access token is required", {}, std::nullopt};
   return tokens.authenticate(*token);
 }
@@ -124,7 +112,7 @@ http::Response token_response(const IssuedTokens& issued, api::TokenDelivery del
   if (delivery == api::TokenDelivery::body) body.refresh_token = issued.refresh_token;
   nlohmann::json json = api::to_json(body);
   if (delivery == api::TokenDelivery::body && !issued.device_token.empty()) json["device_token"] = issued.device_token;
-  http::Response response = http::Response::json(200, json);
+  http::Response response = never_cached(http::Response::json(200, json));
   if (delivery == api::TokenDelivery::cookie) {
     if (auto set = http::set_cookie(response, cookie.name, issued.refresh_token,
                                     refresh_cookie_options(cookie, issued.response.refresh_expires_in));
@@ -142,18 +130,24 @@ http::Response token_response(const IssuedTokens& issued, api::TokenDelivery del
   return response;
 }
 
+http::Response never_cached(http::Response response) {
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("Pragma", "no-cache");
+  return response;
+}
+
 http::Response clear_refresh_cookie(http::Response response, const RefreshCookie& cookie) {
   (void)http::clear_cookie(response, cookie.name, refresh_cookie_options(cookie, 0));
   return response;
 }
 
 http::Response failure_response(const Failure& failure) {
-  // The store is down (PostgreSQL away, a full disk): the client may retry soon, and
-  // the store's own message goes to the log only, as in Response::error.
+  // The store is down (PostgreSQL away, a full disk): the store's own message
+  // goes to the log only, as in Response::error; every 503 carries Retry-After.
   if (failure.code == ErrorCode::service_unavailable) {
     http::Response response = http::Response::problem(api::make_problem(failure.code, "the store is unavailable; retry shortly"));
     response.set_log_note("service_unavailable: " + failure.detail);
-    response.set_retry_after(failure.retry_after_seconds.value_or(kStoreRetryAfterSeconds));
+    if (failure.retry_after_seconds) response.set_retry_after(*failure.retry_after_seconds);
     return response;
   }
   api::Problem problem = api::make_problem(failure.code, failure.detail);

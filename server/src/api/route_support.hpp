@@ -46,6 +46,9 @@ namespace sesame::server {
 // in the body or in HttpOnly cookies.
 [[nodiscard]] http::Response token_response(const IssuedTokens& issued, api::TokenDelivery delivery,
                                             const RefreshCookie& cookie);
+// RFC 6749 §5.1: an answer with credentials in it (tokens, an mfa_token) is
+// kept by no cache: Cache-Control: no-store, and Pragma: no-cache for HTTP/1.0 caches.
+[[nodiscard]] http::Response never_cached(http::Response response);
 [[nodiscard]] http::Response clear_refresh_cookie(http::Response response, const RefreshCookie& cookie);
 
 // The problem+json answer for a service failure (code → status via the core's

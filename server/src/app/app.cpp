@@ -217,8 +217,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   p->tokens = std::make_unique<TokenService>(
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
-                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds, 60,
-                  config.max_sessions_per_user},
+                  config.session_max_age_seconds, config.refresh_reuse_grace_seconds,
+                  config.access_token_leeway_seconds, config.max_sessions_per_user},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit, *p->device_tokens, p->random,
@@ -258,7 +258,9 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   options.cors_allowed_headers.emplace_back(kDeviceHeader);
   options.cors_allowed_headers.emplace_back(kHeldRefreshHeader);
   options.form_body_paths.emplace_back(kIntrospectionPath);
-  options.behind_tls = config.behind_tls;
+  // HSTS only over https: a browser ignores it on http, and on a dev host it would stick.
+  options.behind_tls = config.behind_tls || config.public_url.starts_with("https://");
+  options.hsts_include_subdomains = config.hsts_include_subdomains;
   options.trust_forwarded_for = config.trust_proxy;
   Parts& parts = *p;
   p->http = std::make_unique<http::HttpServer>(std::move(options), build_router(parts));

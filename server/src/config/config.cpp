@@ -129,6 +129,7 @@ Result<Config> load_config(const Environment& env) {
   read.text("SESAME_ISSUER", config.issuer);
   read.text("SESAME_AUDIENCE", config.audience);
   read.integer<std::int64_t>("SESAME_ACCESS_TOKEN_TTL", config.access_token_ttl_seconds, 30, 86400);
+  read.integer<std::int64_t>("SESAME_ACCESS_TOKEN_LEEWAY", config.access_token_leeway_seconds, 0, 60);
   read.integer<std::int64_t>("SESAME_REFRESH_TOKEN_TTL", config.refresh_token_ttl_seconds, 60, kYearSeconds);
   read.integer<std::int64_t>("SESAME_SESSION_MAX_AGE", config.session_max_age_seconds, 60, kYearSeconds);
   read.integer<std::int64_t>("SESAME_REFRESH_REUSE_GRACE", config.refresh_reuse_grace_seconds, 0, 300);
@@ -139,6 +140,7 @@ Result<Config> load_config(const Environment& env) {
   read.integer<int>("SESAME_MAX_SESSIONS_PER_USER", config.max_sessions_per_user, 1, 100'000);
   read.list("SESAME_CORS_ORIGINS", config.cors_origins);
   read.flag("SESAME_BEHIND_TLS", config.behind_tls);
+  read.flag("SESAME_HSTS_INCLUDE_SUBDOMAINS", config.hsts_include_subdomains);
   read.flag("SESAME_TRUST_PROXY", config.trust_proxy);
   read.integer<std::uint32_t>("SESAME_ARGON2_MEMORY_KIB", config.argon2_memory_kib, 8, 4u * 1024 * 1024);
   read.integer<std::uint32_t>("SESAME_ARGON2_ITERATIONS", config.argon2_iterations, 1, 100);

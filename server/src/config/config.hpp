@@ -31,6 +31,8 @@ struct Config {
   int max_sessions_per_user = 100;                  // SESAME_MAX_SESSIONS_PER_USER: the oldest end past it
   std::vector<std::string> cors_origins;            // SESAME_CORS_ORIGINS, comma-separated
   bool behind_tls = false;                          // SESAME_BEHIND_TLS=1: HSTS, Secure cookies
+  bool hsts_include_subdomains = true;              // SESAME_HSTS_INCLUDE_SUBDOMAINS
+  std::int64_t access_token_leeway_seconds = 5;     // SESAME_ACCESS_TOKEN_LEEWAY: clock skew allowed on exp/nbf/iat
   bool trust_proxy = false;                         // SESAME_TRUST_PROXY=1: client IP from X-Forwarded-For
   std::uint32_t argon2_memory_kib = 19 * 1024;      // SESAME_ARGON2_MEMORY_KIB (OWASP: 19 MiB)
   std::uint32_t argon2_iterations = 2;              // SESAME_ARGON2_ITERATIONS (OWASP: 2)

@@ -10,17 +10,24 @@
 #include <charconv>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
+#include <thread>
+
+#include <sys/socket.h>
 
 #include "http/form_body.hpp"
 #include "http/json_body.hpp"
+#include "http/request_framing.hpp"
 
 namespace sesame::server::http {
 
 namespace pst = Pistache;
+
+class Connection;
 
 // ---- Shared state ---------------------------------------------------------------
 
@@ -83,6 +90,22 @@ class HttpServer::Core {
     }
   }
 
+  // Every open connection, for the request clock (expire_slow_requests).
+  void track(const std::shared_ptr<Connection>& connection) {
+    std::lock_guard lock(connections_mutex_);
+    std::erase_if(connections_, [](const auto& entry) { return entry.expired(); });
+    connections_.push_back(connection);
+  }
+
+  std::vector<std::shared_ptr<Connection>> connections() {
+    std::lock_guard lock(connections_mutex_);
+    std::vector<std::shared_ptr<Connection>> out;
+    for (const auto& entry : connections_) {
+      if (auto connection = entry.lock()) out.push_back(std::move(connection));
+    }
+    return out;
+  }
+
   // Responses pass this gate to reach Pistache; once closed (the endpoint is
   // going away) they are dropped instead.
   std::shared_mutex gate;
@@ -94,6 +117,8 @@ class HttpServer::Core {
   std::size_t in_flight_ = 0;
   std::uint64_t next_write_id_ = 0;
   std::map<std::uint64_t, std::weak_ptr<pst::Tcp::Peer>> pending_writes_;
+  std::mutex connections_mutex_;
+  std::vector<std::weak_ptr<Connection>> connections_;
 };
 
 namespace {
@@ -149,14 +174,20 @@ struct ExchangeInfo {
   std::string user_agent;
   std::optional<std::string> allowed_origin;  // the Origin, when on the allow-list
   bool had_origin = false;
+  bool bearer_presented = false;  // Authorization: Bearer (for the 401 challenge)
   bool keep_alive = true;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 };
 
+// Told once the response is on the wire, with whether the connection closes
+// after it; that is when the connection reads its next request.
+using WrittenCallback = std::function<void(bool closes)>;
+
 class Exchange final : public ResponseChannel {
  public:
-  Exchange(std::shared_ptr<Core> core, pst::Http::ResponseWriter writer, ExchangeInfo info)
-      : core_(std::move(core)), writer_(std::move(writer)), info_(std::move(info)) {
+  Exchange(std::shared_ptr<Core> core, pst::Http::ResponseWriter writer, ExchangeInfo info,
+           WrittenCallback on_written = {})
+      : core_(std::move(core)), writer_(std::move(writer)), info_(std::move(info)), on_written_(std::move(on_written)) {
     core_->request_started();
   }
 
@@ -190,6 +221,7 @@ class Exchange final : public ResponseChannel {
 
   void finalize(Response& response) const {
     response.render_problem(info_.request_id);
+    add_bearer_challenge(response, info_.bearer_presented);
     if (info_.allowed_origin) core_->cors.add_response_headers(response, *info_.allowed_origin);
     if (info_.had_origin) {
       // The answer depends on the Origin, so shared caches must keep them apart.
@@ -200,10 +232,13 @@ class Exchange final : public ResponseChannel {
         response.set_header("Vary", std::string(*vary) + ", Origin");
       }
     }
-    add_security_headers(response, info_.path, core_->options.behind_tls);
+    add_security_headers(response, info_.path,
+                         HstsPolicy{core_->options.behind_tls, core_->options.hsts_include_subdomains});
     response.set_header("X-Request-Id", info_.request_id);
-    if (!info_.keep_alive || core_->draining.load()) response.set_header("Connection", "close");
+    if (closes_connection()) response.set_header("Connection", "close");
   }
+
+  bool closes_connection() const { return !info_.keep_alive || core_->draining.load(); }
 
   // Logs before writing, so the line exists by the time the client has the
   // answer. Counts the request finished whatever happens on the way.
@@ -214,6 +249,7 @@ class Exchange final : public ResponseChannel {
     } finished{*core_};
     finalize(response);
     log(response);
+    log_security_event(response);
     std::shared_lock gate(core_->gate);
     if (!core_->closed) write(response);
   }
@@ -237,19 +273,47 @@ class Exchange final : public ResponseChannel {
     }
   }
 
+  void log_security_event(const Response& response) const noexcept {
+    try {
+      const auto event = security_event_for(response);
+      if (!event) return;
+      core_->access_log(format_security_event_line(SecurityEventEntry{
+        .time = std::chrono::system_clock::now(),
+        .event = *event,
+        .request_id = info_.request_id,
+        .method = info_.method,
+        .path = info_.path,
+        .status = response.status(),
+        .client_ip = info_.client_ip,
+      }));
+    } catch (...) {
+      // As with the access log: the client gets its answer whatever the sink does.
+    }
+  }
+
   void write(const Response& response) {
     auto peer = writer_.getPeer();
     if (!peer) return;  // the client is gone
     copy_headers(response.headers(), writer_.headers());
     const std::uint64_t write_id = core_->write_started(peer);
     peer.reset();
+    const bool closes = closes_connection();
     try {
       auto core = core_;
+      auto on_written = on_written_;
       writer_.send(static_cast<pst::Http::Code>(response.status()), response.body())
-          .then([core, write_id](ssize_t) { core->write_settled(write_id); },
-                [core, write_id](std::exception_ptr) { core->write_settled(write_id); });
+          .then(
+              [core, write_id, on_written, closes](ssize_t) {
+                core->write_settled(write_id);
+                if (on_written) on_written(closes);
+              },
+              [core, write_id, on_written](std::exception_ptr) {
+                core->write_settled(write_id);
+                if (on_written) on_written(true);
+              });
     } catch (const std::exception&) {
       core_->write_settled(write_id);
+      if (on_written_) on_written_(true);
     }
   }
 
@@ -258,6 +322,7 @@ class Exchange final : public ResponseChannel {
   bool sent_ = false;
   pst::Http::ResponseWriter writer_;
   const ExchangeInfo info_;
+  const WrittenCallback on_written_;
 };
 
 // ---- From Pistache's request to ours ---------------------------------------------------
@@ -350,52 +415,224 @@ std::optional<Response> screen(const Core& core, const Request& request, const R
 
 // ---- The Pistache handler -----------------------------------------------------------------
 
-constexpr const char* kDiscardInput = "sesame.discard_input";
-constexpr const char* kPendingHead = "sesame.pending_head";
+constexpr const char* kConnectionData = "sesame.connection";
 
-// The request line and headers of the request being received, held back
-// until they are complete (see drop_valueless_cookies).
-struct PendingHead {
-  std::string bytes;
-  bool complete = false;  // true while the body is being received
+}  // namespace
+
+// What one TCP connection has received and where it is in answering it. Used
+// from the connection's Pistache thread, the thread a response is sent from
+// and the request clock, so everything here is guarded by `mutex`.
+class Connection {
+ public:
+  Connection(std::shared_ptr<pst::Http::RequestParser> request_parser, const std::shared_ptr<pst::Tcp::Peer>& socket,
+             pst::Tcp::Transport* peer_transport, pst::Http::Handler* peer_handler)
+      : parser(std::move(request_parser)), peer(socket), transport(peer_transport), handler(peer_handler) {}
+
+  std::mutex mutex;
+  std::string pending;  // received, not yet handed to a handler
+  bool busy = false;    // a request is being answered; the next waits, so answers keep their order
+  bool pumping = false; // some thread is in pump(); it will look at the state again
+  bool closing = false; // the last answer closes the connection; later input is ignored
+  bool gone = false;    // Pistache reported the disconnection
+  // When the first byte of the request still incomplete arrived (the request clock).
+  std::optional<std::chrono::steady_clock::time_point> request_started;
+
+  const std::shared_ptr<pst::Http::RequestParser> parser;
+  const std::weak_ptr<pst::Tcp::Peer> peer;
+  pst::Tcp::Transport* const transport;
+  pst::Http::Handler* const handler;
 };
 
-std::string_view trim_spaces(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
+namespace {
+
+// Method and target of a request line good enough to log, or "-".
+std::pair<std::string, std::string> request_line_for_log(std::string_view pending) {
+  const std::string_view line = pending.substr(0, std::min(pending.find("\r\n"), std::size_t{2048}));
+  const std::size_t first = line.find(' ');
+  if (first == std::string_view::npos) return {"-", "-"};
+  const std::size_t second = line.find(' ', first + 1);
+  std::string_view target = line.substr(first + 1, second == std::string_view::npos ? std::string_view::npos
+                                                                                    : second - first - 1);
+  target = target.substr(0, target.find('?'));  // a query may carry secrets
+  return {std::string(line.substr(0, first)), target.empty() ? "-" : std::string(target)};
 }
 
-// Pistache's cookie parser throws on a cookie without '=' ("a=1; junk"), which
-// would fail every request from a browser holding one such cookie for this
-// host (document.cookie = "junk" makes one). Those entries are dropped from
-// the Cookie headers before Pistache sees them; everything else is untouched.
-std::string drop_valueless_cookies(std::string_view head) {
-  std::string out;
-  out.reserve(head.size());
-  while (!head.empty()) {
-    const std::size_t end = head.find("\r\n");
-    const std::string_view line = head.substr(0, end == std::string_view::npos ? head.size() : end + 2);
-    head.remove_prefix(line.size());
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos || !equals_ignoring_case(trim_spaces(line.substr(0, colon)), "cookie")) {
-      out.append(line);
-      continue;
+pst::Http::Version version_of(std::string_view pending) {
+  const std::string_view line = pending.substr(0, pending.find("\r\n"));
+  return line.ends_with(" HTTP/1.0") ? pst::Http::Version::Http10 : pst::Http::Version::Http11;
+}
+
+// Sends FIN once the last answer is written: the client reads it, then EOF.
+// Reading stays open, so bytes still in flight cannot turn into a reset that
+// would destroy the answer; Pistache closes the socket when the client does
+// (or at the keep-alive timeout).
+void close_for_writing(Connection& connection) {
+  if (connection.gone) return;
+  if (auto peer = connection.peer.lock()) ::shutdown(peer->fd(), SHUT_WR);
+}
+
+void pump(const std::shared_ptr<Core>& core, const std::shared_ptr<Connection>& connection);
+
+// After an answer is written: close, or go on with the next request.
+WrittenCallback next_request_after(const std::shared_ptr<Core>& core,
+                                   const std::shared_ptr<Connection>& connection) {
+  std::weak_ptr<Core> weak_core = core;
+  return [weak_core, connection](bool closes) {
+    {
+      std::lock_guard lock(connection->mutex);
+      if (closes || connection->closing) {
+        connection->closing = true;
+        connection->pending.clear();
+        close_for_writing(*connection);
+        return;
+      }
+      connection->busy = false;
     }
-    std::string value;
-    std::string_view rest = line.substr(colon + 1, line.size() - colon - 1 - (line.ends_with("\r\n") ? 2 : 0));
-    while (!rest.empty()) {
-      const std::size_t semicolon = rest.find(';');
-      const std::string_view pair = trim_spaces(rest.substr(0, semicolon));
-      rest = semicolon == std::string_view::npos ? std::string_view{} : rest.substr(semicolon + 1);
-      const std::size_t equals = pair.find('=');
-      if (equals == std::string_view::npos || equals == 0) continue;
-      if (!value.empty()) value += "; ";
-      value += pair;
-    }
-    if (!value.empty()) out.append("Cookie: ").append(value).append("\r\n");
+    if (auto live_core = weak_core.lock()) pump(live_core, connection);
+  };
+}
+
+// Answers `code` and stops reading the connection (the lock is held; it is
+// released while the answer is sent).
+void refuse(const std::shared_ptr<Core>& core, const std::shared_ptr<Connection>& connection,
+            std::unique_lock<std::mutex>& lock, ErrorCode code, std::string detail) {
+  auto peer = connection->peer.lock();
+  connection->closing = true;
+  connection->busy = true;
+  connection->request_started.reset();
+  if (!peer || connection->gone) return;
+  ExchangeInfo info;
+  info.request_id = generate_request_id();
+  std::tie(info.method, info.path) = request_line_for_log(connection->pending);
+  info.client_ip = peer->address().host();
+  info.keep_alive = false;
+  const auto version = version_of(connection->pending);
+  connection->pending.clear();
+  auto exchange = std::make_shared<Exchange>(
+      core, pst::Http::ResponseWriter(version, connection->transport, connection->handler, peer), std::move(info),
+      next_request_after(core, connection));
+  peer.reset();
+  lock.unlock();
+  exchange->send(Response::problem(code, std::move(detail)));
+  lock.lock();
+}
+
+void dispatch(const std::shared_ptr<Core>& core, Request request, pst::Http::Version version,
+              pst::Http::ResponseWriter writer, WrittenCallback on_written) {
+  const auto client_id = request.header("X-Request-Id");
+  request.set_request_id(client_id && is_acceptable_request_id(*client_id) ? std::string(*client_id)
+                                                                           : generate_request_id());
+  const auto origin = request.header("Origin");
+  request.set_origin_allowed(origin && core->cors.allows(*origin));
+
+  ExchangeInfo info;
+  info.request_id = request.request_id();
+  info.method = std::string(method_name(request.method()));
+  info.path = request.path();
+  info.client_ip = request.client_ip();
+  info.user_agent = std::string(request.user_agent().substr(0, kMaxLoggedUserAgentBytes));
+  if (request.origin_allowed()) info.allowed_origin = std::string(*origin);
+  info.had_origin = origin.has_value();
+  const std::string_view authorization = request.header("Authorization").value_or("");
+  info.bearer_presented = authorization.size() > 7 && equals_ignoring_case(authorization.substr(0, 7), "Bearer ");
+  info.keep_alive = wants_keep_alive(version, request);
+  info.received_at = request.received_at();
+  AsyncResponse response(std::make_shared<Exchange>(core, std::move(writer), std::move(info), std::move(on_written)));
+
+  Router::Match match = core->router.match(request.method(), request.path());
+  if (auto early = screen(*core, request, match)) {
+    response.send(std::move(*early));
+    return;
   }
-  return out;
+  request.set_path_params(std::move(match.path_params));
+  try {
+    match.route->handler(request, response);
+  } catch (const std::exception& error) {
+    Response failure = Response::problem(ErrorCode::internal_error);
+    failure.set_log_note(std::string("exception: ") + error.what());
+    response.send(std::move(failure));
+  } catch (...) {
+    Response failure = Response::problem(ErrorCode::internal_error);
+    failure.set_log_note("exception");
+    response.send(std::move(failure));
+  }
+}
+
+// Hands every complete request that has arrived to its handler, one at a
+// time: the next one only once the previous answer is written, so pipelined
+// requests are answered in order. Whoever changes the state calls pump();
+// when another thread is already pumping, that one loops again instead.
+void pump(const std::shared_ptr<Core>& core, const std::shared_ptr<Connection>& connection) {
+  std::unique_lock lock(connection->mutex);
+  if (connection->pumping) return;
+  connection->pumping = true;
+  const FramingLimits limits{core->options.max_header_bytes, core->options.max_body_bytes};
+  auto& parser = *connection->parser;
+  while (!connection->busy && !connection->closing && !connection->gone) {
+    connection->pending.erase(0, leading_empty_lines(connection->pending));
+    if (connection->pending.empty()) {
+      connection->request_started.reset();
+      break;
+    }
+    auto peer = connection->peer.lock();
+    if (!peer) break;
+    if (!connection->request_started) {
+      connection->request_started = std::chrono::steady_clock::now();
+      // Pistache's own timeouts count from the parser's reset: keep them in step with ours.
+      parser.reset();
+      peer->setIdle(false);
+    }
+    const RequestFrame frame = frame_request(connection->pending, limits);
+    if (frame.kind == RequestFrame::Kind::incomplete) break;
+    if (frame.kind == RequestFrame::Kind::refused) {
+      refuse(core, connection, lock, frame.refusal, frame.detail);
+      break;
+    }
+    const std::string bytes = drop_valueless_cookies(std::string_view(connection->pending).substr(0, frame.head_size)) +
+                              connection->pending.substr(frame.head_size, frame.size - frame.head_size);
+    std::optional<Request> request;
+    pst::Http::Version version = pst::Http::Version::Http11;
+    try {
+      parser.reset();
+      if (parser.feed(bytes.data(), bytes.size()) && parser.parse() == pst::Http::Private::State::Done) {
+        request = to_request(parser.request);
+        version = parser.request.version();
+      }
+    } catch (const std::exception&) {
+      // Pistache throws on what it cannot read (an unknown method, some header values).
+    }
+    parser.reset();
+    if (!request) {
+      refuse(core, connection, lock, ErrorCode::bad_request, "malformed HTTP request");
+      break;
+    }
+    connection->pending.erase(0, frame.size);
+    connection->request_started.reset();
+    connection->busy = true;
+    request->set_client_ip(
+        client_ip_for(peer->address().host(), request->header("X-Forwarded-For"), core->options.trust_forwarded_for));
+    pst::Http::ResponseWriter writer(version, connection->transport, connection->handler, peer);
+    peer.reset();
+    lock.unlock();
+    dispatch(core, std::move(*request), version, std::move(writer), next_request_after(core, connection));
+    lock.lock();
+  }
+  connection->pumping = false;
+}
+
+// A request whose line, headers or body are still incomplete after the
+// request timeout is answered 408 and its connection closed (slowloris).
+// Pistache has its own clock for this, but answers in plain text; its
+// timeouts are set a little longer, so this one answers first.
+void expire_slow_requests(const std::shared_ptr<Core>& core) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& connection : core->connections()) {
+    std::unique_lock lock(connection->mutex);
+    if (connection->busy || connection->closing || connection->gone || !connection->request_started) continue;
+    if (now - *connection->request_started < core->options.request_timeout) continue;
+    refuse(core, connection, lock, ErrorCode::request_timeout,
+           "the request did not arrive within " + std::to_string(core->options.request_timeout.count()) + " s");
+  }
 }
 
 class EndpointHandler final : public pst::Http::Handler {
@@ -404,137 +641,50 @@ class EndpointHandler final : public pst::Http::Handler {
 
   explicit EndpointHandler(std::shared_ptr<Core> core) : core_(std::move(core)) {}
 
-  // Unused: onInput below dispatches itself.
-  void onRequest(const pst::Http::Request& request, pst::Http::ResponseWriter writer) override {
-    dispatch(request, std::move(writer));
+  // Unused: onInput below frames and dispatches itself.
+  void onRequest(const pst::Http::Request&, pst::Http::ResponseWriter) override {}
+
+  void onConnection(const std::shared_ptr<pst::Tcp::Peer>& peer) override {
+    // What Pistache's (private) onConnection does, plus our state.
+    auto parser = std::make_shared<pst::Http::RequestParser>(getMaxRequestSize());
+    peer->putData(ParserData, parser);
+    auto connection = std::make_shared<Connection>(std::move(parser), peer, transport(), this);
+    peer->putData(kConnectionData, connection);
+    core_->track(connection);
+  }
+
+  void onDisconnection(const std::shared_ptr<pst::Tcp::Peer>& peer) override {
+    auto connection = connection_of(peer);
+    if (!connection) return;
+    std::lock_guard lock(connection->mutex);
+    connection->gone = true;
   }
 
  private:
-  // Replaces Pistache's onInput (on the connection's thread, like it). Pistache's
-  // answers an oversized request (and a malformed one) with plain text and
-  // keeps parsing the rest of the body as new requests; this one answers
-  // problem+json, refuses a Content-Length over the limit before the body
-  // arrives, ignores what the client still sends on that connection, and
-  // cleans the Cookie headers first.
+  // Replaces Pistache's onInput (on the connection's thread, like it): the
+  // bytes are framed by us (request_framing.hpp) and every refusal is a
+  // problem+json answer after which the connection is closed.
   void onInput(const char* buffer, size_t len, const std::shared_ptr<pst::Tcp::Peer>& peer) override {
-    if (peer->tryGetData(kDiscardInput)) return;
-    auto parser = getParser(peer);
-    auto head = pending_head_of(peer);
-    if (head->complete) {
-      feed(peer, *parser, *head, buffer, len);
-      return;
-    }
-    head->bytes.append(buffer, len);
-    const std::size_t end = head->bytes.find("\r\n\r\n");
-    if (end == std::string::npos) {
-      if (head->bytes.size() > core_->options.max_header_bytes + core_->options.max_body_bytes) {
-        head->bytes.clear();
-        refuse(peer, *parser, ErrorCode::payload_too_large, "the request headers are too large");
-      }
-      return;
-    }
-    const std::string input = drop_valueless_cookies(std::string_view(head->bytes).substr(0, end + 4)) +
-                              head->bytes.substr(end + 4);
-    head->bytes.clear();
-    head->complete = true;
-    feed(peer, *parser, *head, input.data(), input.size());
-  }
-
-  static std::shared_ptr<PendingHead> pending_head_of(const std::shared_ptr<pst::Tcp::Peer>& peer) {
-    if (auto data = peer->tryGetData(kPendingHead)) return std::static_pointer_cast<PendingHead>(data);
-    auto created = std::make_shared<PendingHead>();
-    peer->putData(kPendingHead, created);
-    return created;
-  }
-
-  void feed(const std::shared_ptr<pst::Tcp::Peer>& peer, pst::Http::RequestParser& parser, PendingHead& head,
-            const char* buffer, size_t len) {
-    auto& request = parser.request;
-    try {
-      if (!parser.feed(buffer, len)) {
-        refuse(peer, parser, ErrorCode::payload_too_large, "the request is too large");
+    auto connection = connection_of(peer);
+    if (!connection) return;
+    {
+      std::unique_lock lock(connection->mutex);
+      if (connection->closing) return;
+      connection->pending.append(buffer, len);
+      // What a client may send ahead while it waits for answers: a few
+      // requests of the largest size; past that the connection is refused.
+      const std::size_t ceiling = 2 * (core_->options.max_header_bytes + core_->options.max_body_bytes);
+      if (connection->pending.size() > ceiling && connection->busy) {
+        connection->closing = true;
+        connection->pending.clear();
         return;
       }
-      const auto state = parser.parse();
-      if (state == pst::Http::Private::State::Done) {
-        head.complete = false;
-        pst::Http::ResponseWriter writer(request.version(), transport(), this, peer);
-        request.copyAddress(peer->address());
-        peer->setIdle(false);
-        dispatch(request, std::move(writer));
-        parser.reset();
-      } else if (parser.step()->id() == pst::Http::Private::BodyStep::Id) {
-        const auto length = request.headers().tryGet<pst::Http::Header::ContentLength>();
-        if (length && length->value() > core_->options.max_body_bytes) {
-          refuse(peer, parser, ErrorCode::payload_too_large,
-                 "the body exceeds " + std::to_string(core_->options.max_body_bytes) + " bytes");
-        }
-      }
-    } catch (const std::exception&) {
-      // Pistache's parser throws on malformed HTTP (and on some header values).
-      // The contract has no code for broken framing; malformed_json is the
-      // nearest 400 the SDK already knows.
-      refuse(peer, parser, ErrorCode::malformed_json, "malformed HTTP request");
     }
+    pump(core_, connection);
   }
 
-  // Answers and stops reading this connection; the client is asked to close it.
-  void refuse(const std::shared_ptr<pst::Tcp::Peer>& peer, pst::Http::RequestParser& parser, ErrorCode code,
-              std::string detail) {
-    const bool line_parsed = parser.step()->id() != pst::Http::Private::RequestLineStep::Id;
-    ExchangeInfo info;
-    info.request_id = generate_request_id();
-    info.method = line_parsed ? std::string(method_name(method_of(parser.request.method()))) : "-";
-    info.path = line_parsed ? parser.request.resource() : "-";
-    info.client_ip = peer->address().host();
-    info.keep_alive = false;
-    const auto version = line_parsed ? parser.request.version() : pst::Http::Version::Http11;
-    parser.reset();
-    peer->putData(kDiscardInput, std::make_shared<bool>(true));
-    auto exchange = std::make_shared<Exchange>(core_, pst::Http::ResponseWriter(version, transport(), this, peer),
-                                               std::move(info));
-    exchange->send(Response::problem(code, std::move(detail)));
-  }
-
-  void dispatch(const pst::Http::Request& source, pst::Http::ResponseWriter writer) {
-    Request request = to_request(source);
-    request.set_client_ip(client_ip_for(source.address().host(), request.header("X-Forwarded-For"),
-                                        core_->options.trust_forwarded_for));
-    const auto client_id = request.header("X-Request-Id");
-    request.set_request_id(client_id && is_acceptable_request_id(*client_id) ? std::string(*client_id)
-                                                                             : generate_request_id());
-    const auto origin = request.header("Origin");
-    request.set_origin_allowed(origin && core_->cors.allows(*origin));
-
-    ExchangeInfo info;
-    info.request_id = request.request_id();
-    info.method = std::string(method_name(request.method()));
-    info.path = request.path();
-    info.client_ip = request.client_ip();
-    info.user_agent = std::string(request.user_agent().substr(0, kMaxLoggedUserAgentBytes));
-    if (request.origin_allowed()) info.allowed_origin = std::string(*origin);
-    info.had_origin = origin.has_value();
-    info.keep_alive = wants_keep_alive(source.version(), request);
-    info.received_at = request.received_at();
-    AsyncResponse response(std::make_shared<Exchange>(core_, std::move(writer), std::move(info)));
-
-    Router::Match match = core_->router.match(request.method(), request.path());
-    if (auto early = screen(*core_, request, match)) {
-      response.send(std::move(*early));
-      return;
-    }
-    request.set_path_params(std::move(match.path_params));
-    try {
-      match.route->handler(request, response);
-    } catch (const std::exception& error) {
-      Response failure = Response::problem(ErrorCode::internal_error);
-      failure.set_log_note(std::string("exception: ") + error.what());
-      response.send(std::move(failure));
-    } catch (...) {
-      Response failure = Response::problem(ErrorCode::internal_error);
-      failure.set_log_note("exception");
-      response.send(std::move(failure));
-    }
+  static std::shared_ptr<Connection> connection_of(const std::shared_ptr<pst::Tcp::Peer>& peer) {
+    return std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionData));
   }
 
   std::shared_ptr<Core> core_;
@@ -580,6 +730,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   return address;
 }
 
+constexpr std::chrono::seconds kPistacheTimeoutMargin{5};
+
 class HttpServer::Runtime {
  public:
   std::mutex mutex;
@@ -587,6 +739,7 @@ class HttpServer::Runtime {
   std::atomic<std::uint16_t> port{0};  // read without the mutex: stop() holds it while draining
   bool started = false;
   bool stopped = false;
+  std::jthread request_clock;  // runs expire_slow_requests a few times a second
 };
 
 HttpServer::HttpServer(HttpServerOptions options, Router router)
@@ -611,9 +764,10 @@ void HttpServer::start() {
                               .threads(static_cast<int>(std::max<std::size_t>(o.threads, 1)))
                               .threadsName("sesame-http")
                               .flags(pst::Tcp::Options::ReuseAddr)
-                              .maxRequestSize(o.max_body_bytes + o.max_header_bytes)
-                              .headerTimeout(o.request_timeout)
-                              .bodyTimeout(o.request_timeout)
+                              .maxRequestSize(2 * (o.max_body_bytes + o.max_header_bytes))
+                              // A backstop only: expire_slow_requests answers first.
+                              .headerTimeout(o.request_timeout + kPistacheTimeoutMargin)
+                              .bodyTimeout(o.request_timeout + kPistacheTimeoutMargin)
                               .keepaliveTimeout(o.keepalive_timeout);
   endpoint->init(endpoint_options);
   endpoint->setHandler(std::make_shared<EndpointHandler>(core_));
@@ -622,6 +776,15 @@ void HttpServer::start() {
   } catch (const std::exception& error) {
     throw std::runtime_error("cannot listen on " + o.listen + ": " + error.what());
   }
+  runtime_->request_clock = std::jthread([core = core_](std::stop_token stop) {
+    std::mutex clock_mutex;
+    std::condition_variable_any tick;
+    std::unique_lock clock_lock(clock_mutex);
+    while (!tick.wait_for(clock_lock, stop, std::chrono::milliseconds(200), [] { return false; })) {
+      if (stop.stop_requested()) return;
+      expire_slow_requests(core);
+    }
+  });
   runtime_->port.store(endpoint->getPort());
   runtime_->endpoint = std::move(endpoint);
   runtime_->started = true;
@@ -642,6 +805,7 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     std::unique_lock gate(core_->gate);
     core_->closed = true;
   }
+  runtime_->request_clock = {};  // stops and joins it
   runtime_->endpoint->shutdown();
   runtime_->endpoint.reset();  // joins the accept and connection threads
   runtime_->stopped = true;

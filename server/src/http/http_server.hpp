@@ -10,7 +10,12 @@
 //
 // Every response, the errors included, carries X-Request-Id, the security
 // headers and (for allowed origins) CORS headers, and is logged as one JSON
-// line. Order of the checks: oversized body (413), draining (503), unknown
+// line. Requests are framed by request_framing.hpp before Pistache parses
+// them: pipelined requests are answered one after the other in order, a
+// broken framing answers 400 bad_request, a head over the limit 431, a slow
+// request 408, and after each of those (and after an answer to
+// "Connection: close" or an HTTP/1.0 request without keep-alive) the
+// connection is closed. Order of the checks: oversized body (413), draining (503), unknown
 // path (404), CORS preflight / OPTIONS (204), wrong method (405), body that
 // is not JSON on POST/PUT/PATCH (415), then the handler. A handler that
 // throws answers 500 internal_error; the exception's text is logged only.
@@ -44,10 +49,10 @@ struct HttpServerOptions {
   std::size_t threads = 2;
   // Larger bodies answer 413 payload_too_large.
   std::size_t max_body_bytes = kMaxRequestBodyBytes;
-  // Room for the request line and headers on top of the body; a request
-  // that overflows both answers 413 too (and the connection is closed).
+  // The request line and headers; larger ones answer 431 headers_too_large.
   std::size_t max_header_bytes = 16 * 1024;
-  // A request whose headers or body take longer answers 408 (Pistache's).
+  // A request whose line, headers or body take longer answers 408
+  // request_timeout and its connection is closed.
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds keepalive_timeout{60};
 
@@ -60,7 +65,8 @@ struct HttpServerOptions {
   // forms of other sites away from the cookie routes.
   std::vector<std::string> form_body_paths;
 
-  bool behind_tls = false;           // adds Strict-Transport-Security
+  bool behind_tls = false;               // adds Strict-Transport-Security (served over https)
+  bool hsts_include_subdomains = true;   // ... with includeSubDomains
   bool trust_forwarded_for = false;  // client IP from X-Forwarded-For (behind one proxy)
   AccessLogSink access_log;          // empty: stderr
 };

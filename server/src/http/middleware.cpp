@@ -120,13 +120,63 @@ std::string join_methods(const std::vector<Method>& methods) {
   return out;
 }
 
-void add_security_headers(Response& response, std::string_view path, bool hsts) {
+void add_security_headers(Response& response, std::string_view path, const HstsPolicy& hsts) {
   response.set_header("X-Content-Type-Options", "nosniff");
   response.set_header("Referrer-Policy", "no-referrer");
   response.set_header("X-Frame-Options", "DENY");
-  set_if_absent(response, "Content-Security-Policy", "frame-ancestors 'none'");
+  // JSON is never rendered as a document, so it may load nothing (ASVS 3.4.3);
+  // the SDK's scripts and wasm are fetched, not framed, and keep frame-ancestors.
+  const bool document_or_asset = !response.problem() && !is_api_path(path) && !path.starts_with("/.well-known/") &&
+                                 path != "/healthz" && path != "/readyz";
+  set_if_absent(response, "Content-Security-Policy",
+                document_or_asset ? std::string("frame-ancestors 'none'") : std::string(kApiContentSecurityPolicy));
   if (is_api_path(path) || response.problem()) set_if_absent(response, "Cache-Control", "no-store");
-  if (hsts) response.set_header("Strict-Transport-Security", "max-age=31536000");
+  if (hsts.enabled) {
+    response.set_header("Strict-Transport-Security", "max-age=" + std::to_string(kHstsMaxAgeSeconds) +
+                                                         (hsts.include_subdomains ? "; includeSubDomains" : ""));
+  }
+}
+
+void add_bearer_challenge(Response& response, bool bearer_presented) {
+  if (response.status() != 401 || response.header("WWW-Authenticate") || !response.problem()) return;
+  const std::string& code = response.problem()->code;
+  if (!bearer_presented && code != "unauthorized") return;
+  const bool token_refused = bearer_presented && (code == "invalid_token" || code == "token_expired" ||
+                                                  code == "session_revoked");
+  response.set_header("WWW-Authenticate", token_refused ? R"(Bearer realm="sesame", error="invalid_token")"
+                                                        : R"(Bearer realm="sesame")");
+}
+
+std::optional<std::string_view> security_event_for(const Response& response) {
+  if (!response.problem()) return std::nullopt;
+  static constexpr std::pair<std::string_view, std::string_view> kEvents[] = {
+    {"rate_limited", "rate_limit_exceeded"},
+    {"account_locked", "account_locked_out"},
+    {"csrf_check_failed", "csrf_rejected"},
+    {"invalid_token", "invalid_token_rejected"},
+    {"refresh_token_reused", "refresh_token_reuse_detected"},
+    {"bad_request", "malformed_request_rejected"},
+    {"headers_too_large", "oversized_headers_rejected"},
+    {"payload_too_large", "oversized_body_rejected"},
+    {"request_timeout", "slow_request_rejected"},
+    {"method_not_allowed", "method_not_allowed"},
+  };
+  for (const auto& [code, event] : kEvents) {
+    if (response.problem()->code == code) return event;
+  }
+  return std::nullopt;
+}
+
+std::string format_security_event_line(const SecurityEventEntry& entry) {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(entry.time.time_since_epoch());
+  nlohmann::ordered_json line{{"time", format_rfc3339_utc(seconds.count())},
+                              {"event", entry.event},
+                              {"request_id", entry.request_id},
+                              {"method", entry.method},
+                              {"path", entry.path},
+                              {"status", entry.status},
+                              {"ip", entry.client_ip}};
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string format_access_log_line(const AccessLogEntry& entry) {

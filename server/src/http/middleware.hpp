@@ -69,10 +69,46 @@ class CorsPolicy {
 
 // ---- Security headers ---------------------------------------------------------------
 
-// nosniff, Referrer-Policy, X-Frame-Options, CSP frame-ancestors (unless the
-// handler set its own policy, e.g. the demo page), Cache-Control: no-store on
-// /api and on every problem (unless set), and HSTS when served over TLS.
-void add_security_headers(Response& response, std::string_view path, bool hsts);
+struct HstsPolicy {
+  bool enabled = false;  // only over https: browsers ignore it on http, and it would pin a dev host
+  bool include_subdomains = true;
+};
+
+inline constexpr std::string_view kApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+inline constexpr std::int64_t kHstsMaxAgeSeconds = 31536000;  // one year
+
+// nosniff, Referrer-Policy, X-Frame-Options; a CSP unless the handler set its
+// own (the demo page): `default-src 'none'; frame-ancestors 'none'` on API
+// answers, problems and everything else that is not a page, frame-ancestors
+// only on the static files; Cache-Control: no-store on /api and on every
+// problem (unless set); HSTS (ASVS 3.4.1) when the policy says so.
+void add_security_headers(Response& response, std::string_view path, const HstsPolicy& hsts);
+
+// RFC 6750 §3 / RFC 9110 §11.6.1: a 401 carries its challenge. Added to a
+// 401 answering a request that presented a Bearer token (error="invalid_token"
+// when the token itself was refused) or that lacked credentials
+// (`unauthorized`); a handler's own WWW-Authenticate is kept.
+void add_bearer_challenge(Response& response, bool bearer_presented);
+
+// ---- Security events (ASVS 16.3.2, 16.3.3) ----------------------------------------------
+
+// The event a refused request is logged as, beside its access-log line:
+// rate limits, lockouts, CSRF refusals, bad tokens and requests the HTTP
+// layer refused (framing, sizes, timeouts, methods). nullopt for the rest.
+[[nodiscard]] std::optional<std::string_view> security_event_for(const Response& response);
+
+struct SecurityEventEntry {
+  std::chrono::system_clock::time_point time;
+  std::string_view event;
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;  // without the query string
+  int status = 0;
+  std::string_view client_ip;
+};
+
+// One JSON line with "event"; never headers, bodies or credentials.
+[[nodiscard]] std::string format_security_event_line(const SecurityEventEntry& entry);
 
 // ---- Access log ------------------------------------------------------------------------
 

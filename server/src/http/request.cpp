@@ -74,6 +74,28 @@ std::optional<std::string_view> Request::header(std::string_view name) const noe
   return find_field(headers_, name, true);
 }
 
+std::optional<std::string_view> bearer_token(const Request& request) noexcept {
+  const auto header = request.header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!header || header->size() <= kScheme.size() || !equals_ignoring_case(header->substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
+  }
+  std::string_view token = header->substr(kScheme.size());
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  // token68: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding.
+  std::size_t at = 0;
+  for (; at < token.size(); ++at) {
+    const char c = token[at];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("-._~+/").find(c) != std::string_view::npos;
+    if (!ok) break;
+  }
+  if (at == 0) return std::nullopt;
+  while (at < token.size() && token[at] == '=') ++at;
+  if (at != token.size()) return std::nullopt;
+  return token;
+}
+
 std::string_view Request::user_agent() const noexcept { return header("User-Agent").value_or(std::string_view{}); }
 
 }  // namespace sesame::server::http

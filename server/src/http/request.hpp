@@ -25,6 +25,12 @@ enum class Method { get, head, post, put, patch, delete_, options, other };
 // queries). Malformed escapes are kept as they are.
 [[nodiscard]] std::string percent_decode(std::string_view text, bool plus_is_space);
 
+class Request;
+
+// The credentials of `Authorization: Bearer <token>` (RFC 6750 §2.1: the
+// scheme in any case, one space, a token68); nullopt when absent or malformed.
+[[nodiscard]] std::optional<std::string_view> bearer_token(const Request& request) noexcept;
+
 class Request {
  public:
   using Fields = std::vector<std::pair<std::string, std::string>>;

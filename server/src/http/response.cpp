@@ -80,6 +80,8 @@ Response& Response::set_retry_after(std::int64_t seconds) {
 void Response::render_problem(std::string_view request_id) {
   if (!problem_) return;
   problem_->request_id = std::string(request_id);
+  // Every 503 says when to come back (the store down, the pool full, draining).
+  if (problem_->status == 503 && !problem_->retry_after) problem_->retry_after = kDefaultRetryAfterSeconds;
   if (problem_->retry_after) set_header("Retry-After", std::to_string(*problem_->retry_after));
   body_ = dump_json(api::to_json(*problem_));
   set_header("Content-Type", std::string(kProblemMediaType));

@@ -21,6 +21,8 @@ namespace sesame::server::http {
 
 inline constexpr std::string_view kJsonMediaType = "application/json";
 inline constexpr std::string_view kProblemMediaType = "application/problem+json";
+// Retry-After of a 503 whose sender named no time.
+inline constexpr std::int64_t kDefaultRetryAfterSeconds = 2;
 
 // JSON text of untrusted content: invalid UTF-8 is replaced, never thrown on.
 [[nodiscard]] std::string dump_json(const nlohmann::json& value);

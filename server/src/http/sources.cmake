@@ -8,6 +8,7 @@ set(SESAME_SERVER_HTTP_SOURCES
   src/http/json_body.cpp
   src/http/middleware.cpp
   src/http/request.cpp
+  src/http/request_framing.cpp
   src/http/response.cpp
   src/http/router.cpp
   src/http/static_files.cpp

@@ -19,6 +19,8 @@ endfunction()
 
 sesame_add_api_test(server_api SOURCES api/auth_api_test.cpp)
 sesame_add_api_test(server_mfa_api SOURCES api/mfa_api_test.cpp)
+# The HTTP layer's headers and security events on the whole server (owned by http/).
+sesame_add_api_test(server_http_api_headers SOURCES http/http_api_headers_test.cpp)
 # Recovery and mail, with a real SMTP listener and a range-API stub on loopback.
 sesame_add_api_test(server_recovery SOURCES api/recovery_api_test.cpp LIBRARIES sesame::test_loopback_services)
 # audit verify and sweep as subprocesses of the built binary, and the periodic sweep.

@@ -294,17 +294,101 @@ BOOST_AUTO_TEST_CASE(cors_allows_only_listed_origins) {
 BOOST_AUTO_TEST_CASE(security_headers_leave_a_handlers_own_policy) {
   Response page = Response::text(200, "<html></html>", "text/html");
   page.set_header("Content-Security-Policy", "default-src 'self'");
-  add_security_headers(page, "/", false);
+  add_security_headers(page, "/", HstsPolicy{});
   BOOST_TEST(page.header("Content-Security-Policy").value_or("") == "default-src 'self'");
   BOOST_TEST(!page.header("Cache-Control").has_value());
   BOOST_TEST(!page.header("Strict-Transport-Security").has_value());
 
+  Response asset = Response::text(200, "export {}", "text/javascript");
+  add_security_headers(asset, "/sdk/index.js", HstsPolicy{});
+  BOOST_TEST(asset.header("Content-Security-Policy").value_or("") == "frame-ancestors 'none'");
+}
+
+BOOST_AUTO_TEST_CASE(api_answers_get_the_strict_csp_and_hsts_with_subdomains_over_https) {
   Response api = Response::json(200, {{"ok", true}});
-  add_security_headers(api, "/api/v1/auth/me", true);
-  BOOST_TEST(api.header("Content-Security-Policy").value_or("") == "frame-ancestors 'none'");
+  add_security_headers(api, "/api/v1/auth/me", HstsPolicy{true, true});
+  BOOST_TEST(api.header("Content-Security-Policy").value_or("") == "default-src 'none'; frame-ancestors 'none'");
   BOOST_TEST(api.header("Cache-Control").value_or("") == "no-store");
   BOOST_TEST(api.header("X-Content-Type-Options").value_or("") == "nosniff");
-  BOOST_TEST(api.header("Strict-Transport-Security").has_value());
+  BOOST_TEST(api.header("Strict-Transport-Security").value_or("") == "max-age=31536000; includeSubDomains");
+
+  Response jwks = Response::json(200, {{"keys", nlohmann::json::array()}});
+  add_security_headers(jwks, "/.well-known/jwks.json", HstsPolicy{true, false});
+  BOOST_TEST(jwks.header("Content-Security-Policy").value_or("") == "default-src 'none'; frame-ancestors 'none'");
+  BOOST_TEST(jwks.header("Strict-Transport-Security").value_or("") == "max-age=31536000");
+
+  Response missing = Response::problem(ErrorCode::not_found);
+  add_security_headers(missing, "/nothing-here", HstsPolicy{});
+  BOOST_TEST(missing.header("Content-Security-Policy").value_or("") == "default-src 'none'; frame-ancestors 'none'");
+}
+
+BOOST_AUTO_TEST_CASE(every_503_carries_retry_after_the_store_down_too) {
+  Response down = Response::error(Error{ErrorCode::service_unavailable, "the database is unreachable"});
+  down.render_problem("rid");
+  BOOST_TEST(down.status() == 503);
+  BOOST_TEST(down.header("Retry-After").value_or("") == std::to_string(kDefaultRetryAfterSeconds));
+  BOOST_TEST(nlohmann::json::parse(down.body())["retry_after"] == kDefaultRetryAfterSeconds);
+  BOOST_TEST(down.body().find("database") == std::string::npos);
+
+  Response busy = Response::problem(ErrorCode::server_busy);
+  busy.set_retry_after(7);
+  busy.render_problem("rid");
+  BOOST_TEST(busy.header("Retry-After").value_or("") == "7");
+}
+
+BOOST_AUTO_TEST_CASE(a_bearer_challenge_is_added_to_401s_of_bearer_requests_only) {
+  Response refused = Response::problem(ErrorCode::token_expired);
+  add_bearer_challenge(refused, true);
+  BOOST_TEST(refused.header("WWW-Authenticate").value_or("") == R"(Bearer realm="sesame", error="invalid_token")");
+  Response missing = Response::problem(ErrorCode::unauthorized);
+  add_bearer_challenge(missing, false);
+  BOOST_TEST(missing.header("WWW-Authenticate").value_or("") == R"(Bearer realm="sesame")");
+  Response password = Response::problem(ErrorCode::invalid_credentials);
+  add_bearer_challenge(password, false);
+  BOOST_TEST(!password.header("WWW-Authenticate").has_value());
+  Response forbidden = Response::problem(ErrorCode::forbidden);
+  add_bearer_challenge(forbidden, true);
+  BOOST_TEST(!forbidden.header("WWW-Authenticate").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bearer_token_reads_only_a_well_formed_bearer_credential) {
+  const auto with = [](std::string value) {
+    return Request(Method::get, "/", {}, {{"Authorization", std::move(value)}}, "");
+  };
+  BOOST_TEST(bearer_token(with("Bearer abc.def-_~+/==")).value_or("") == "abc.def-_~+/==");
+  BOOST_TEST(bearer_token(with("bearer abc")).value_or("") == "abc");
+  BOOST_TEST(!bearer_token(with("Bearer ")).has_value());
+  BOOST_TEST(!bearer_token(with("Bearer a b")).has_value());
+  BOOST_TEST(!bearer_token(with("Bearer a=b")).has_value());
+  BOOST_TEST(!bearer_token(with("Basic abc")).has_value());
+  BOOST_TEST(!bearer_token(Request(Method::get, "/", {}, {}, "")).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(refused_requests_are_security_events_and_others_are_not) {
+  BOOST_TEST(security_event_for(Response::problem(ErrorCode::rate_limited)).value_or("") == "rate_limit_exceeded");
+  BOOST_TEST(security_event_for(Response::problem(ErrorCode::csrf_check_failed)).value_or("") == "csrf_rejected");
+  BOOST_TEST(security_event_for(Response::problem(ErrorCode::bad_request)).value_or("") ==
+             "malformed_request_rejected");
+  BOOST_TEST(security_event_for(Response::problem(ErrorCode::headers_too_large)).value_or("") ==
+             "oversized_headers_rejected");
+  BOOST_TEST(!security_event_for(Response::problem(ErrorCode::not_found)).has_value());
+  BOOST_TEST(!security_event_for(Response::json(200, {{"ok", true}})).has_value());
+
+  const std::string line = format_security_event_line(SecurityEventEntry{
+      .time = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000)),
+      .event = "csrf_rejected",
+      .request_id = "rid",
+      .method = "POST",
+      .path = "/api/v1/auth/refresh",
+      .status = 403,
+      .client_ip = "127.0.0.1",
+  });
+  BOOST_TEST(line.find('\n') == line.size() - 1);
+  const auto parsed = nlohmann::json::parse(line);
+  BOOST_TEST(parsed["event"] == "csrf_rejected");
+  BOOST_TEST(parsed["request_id"] == "rid");
+  BOOST_TEST(parsed["path"] == "/api/v1/auth/refresh");
+  BOOST_TEST(parsed["ip"] == "127.0.0.1");
 }
 
 BOOST_AUTO_TEST_CASE(access_log_line_is_one_json_object_without_secrets) {

@@ -8,3 +8,6 @@ sesame_add_test(server_http_rules_tests
 # The real server on an ephemeral port, over real TCP.
 sesame_add_test(server_http_tests
   SOURCES http/http_server_test.cpp LIBRARIES sesame::server sesame::test_http_client)
+# Framing, pipelining, keep-alive, limits and timeouts: the rules, then raw sockets against the real server.
+sesame_add_test(server_http_framing_tests
+  SOURCES http/http_framing_test.cpp LIBRARIES sesame::server)

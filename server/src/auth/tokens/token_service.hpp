@@ -26,7 +26,7 @@ struct TokenPolicy {
   std::int64_t refresh_token_ttl_seconds = 30 * 86400;
   std::int64_t session_max_age_seconds = 30 * 86400;
   std::int64_t refresh_reuse_grace_seconds = 10;
-  std::int64_t leeway_seconds = 60;
+  std::int64_t leeway_seconds = 5;  // our own tokens: the server's clock is the issuer's
   int max_sessions_per_user = 100;  // a new session past it ends the oldest (ASVS 7.1.2)
 };
 
