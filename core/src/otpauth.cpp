@@ -207,8 +207,10 @@ Result<OtpauthUri> parse_otpauth_uri(std::string_view text) {
     label_issuer = label->substr(0, colon);
     if (label_issuer.empty()) return uri_error("issuer before ':' in label is empty");
     account = std::string_view(*label).substr(colon + 1);
-    while (!account.empty() && account.front() == ' ') account.remove_prefix(1);
   }
+  // Spaces before the account are dropped after a colon (Key URI Format) and
+  // without one alike, so that a built URI ("issuer:account") parses back the same.
+  while (!account.empty() && account.front() == ' ') account.remove_prefix(1);
   if (account.empty()) return uri_error("account name in label is empty");
   if (auto problem = label_text_problem(account, "account name")) return uri_error(std::move(*problem));
   if (auto problem = label_text_problem(label_issuer, "issuer in label")) return uri_error(std::move(*problem));
