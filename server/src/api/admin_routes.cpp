@@ -15,12 +15,6 @@ namespace {
 
 constexpr int kDefaultPage = 50;
 
-Response invalid_query(std::string_view name, std::string detail) {
-  api::Problem problem = api::make_problem(ErrorCode::validation_failed, "invalid query parameter " + std::string(name));
-  problem.violations = std::vector<api::ProblemViolation>{{"invalid_field", std::move(detail), "/" + std::string(name)}};
-  return Response::problem(std::move(problem));
-}
-
 // ?limit= as a number (the service checks its range); the default when absent.
 std::optional<int> page_limit(const Request& request) {
   const auto text = request.query("limit");
@@ -45,12 +39,14 @@ void add_admin_routes(http::Router& router, const ApiServices& s) {
     if (!actor.ok()) return failure_response(actor.error());
     AdminUserFilter filter;
     const auto limit = page_limit(request);
-    if (!limit) return invalid_query("limit", "must be a number");
+    if (!limit) return failure_response(invalid_query_parameter("limit", "must be a number"));
     filter.limit = *limit;
     filter.email = query_text(request, "email");
     filter.cursor = query_text(request, "cursor");
     if (const auto disabled = request.query("disabled")) {
-      if (*disabled != "true" && *disabled != "false") return invalid_query("disabled", "must be true or false");
+      if (*disabled != "true" && *disabled != "false") {
+        return failure_response(invalid_query_parameter("disabled", "must be true or false"));
+      }
       filter.disabled = *disabled == "true";
     }
     return or_failure(admin.list_users(*actor, filter),
@@ -97,7 +93,7 @@ void add_admin_routes(http::Router& router, const ApiServices& s) {
     if (!actor.ok()) return failure_response(actor.error());
     AdminAuditFilter filter;
     const auto limit = page_limit(request);
-    if (!limit) return invalid_query("limit", "must be a number");
+    if (!limit) return failure_response(invalid_query_parameter("limit", "must be a number"));
     filter.limit = *limit;
     filter.user_id = query_text(request, "user_id");
     filter.type = query_text(request, "type");

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sesame/contract.hpp"
@@ -26,6 +27,13 @@ using Outcome = Result<T, Failure>;
 
 // Store and core errors keep their code and detail.
 [[nodiscard]] inline Failure to_failure(const Error& error) { return {error.code, error.detail, {}, std::nullopt}; }
+
+// A query parameter that is malformed or out of range: 422 with a violation at /<name>.
+[[nodiscard]] inline Failure invalid_query_parameter(std::string_view name, std::string detail) {
+  Failure failure{ErrorCode::validation_failed, "invalid query parameter " + std::string(name), {}, std::nullopt};
+  failure.violations.push_back({"invalid_field", std::move(detail), "/" + std::string(name)});
+  return failure;
+}
 
 // Who is calling, for audit events and the per-IP limiter.
 struct ClientContext {

@@ -16,12 +16,6 @@ const Failure kGlobalOnly{ErrorCode::forbidden, "this needs the global_admin rol
 
 bool is_global(const Principal& actor) { return has_role(actor.roles, kGlobalAdminRole); }
 
-Failure invalid_parameter(std::string_view name, std::string detail) {
-  Failure failure{ErrorCode::validation_failed, "invalid query parameter " + std::string(name), {}, std::nullopt};
-  failure.violations.push_back({"invalid_field", std::move(detail), "/" + std::string(name)});
-  return failure;
-}
-
 // Cursors are opaque to clients: base64url of what the store pages by.
 std::string encode_cursor(std::string_view plain) {
   return base64url_encode(as_bytes(plain));
@@ -78,7 +72,7 @@ Outcome<UserRecord> AdminService::visible_user(const Principal& actor, const Use
 
 Outcome<api::AdminUserList> AdminService::list_users(const Principal& actor, const AdminUserFilter& filter) {
   if (filter.limit < 1 || filter.limit > kMaxPage) {
-    return invalid_parameter("limit", "must be 1 to " + std::to_string(kMaxPage));
+    return invalid_query_parameter("limit", "must be 1 to " + std::to_string(kMaxPage));
   }
   UserQuery query;
   if (!is_global(actor)) query.tenant_id = actor.tenant_id;
@@ -87,7 +81,7 @@ Outcome<api::AdminUserList> AdminService::list_users(const Principal& actor, con
   query.limit = filter.limit + 1;  // one more tells whether there is a next page
   if (!filter.cursor.empty()) {
     query.after = user_cursor(filter.cursor);
-    if (!query.after) return invalid_parameter("cursor", "not a cursor this server gave out");
+    if (!query.after) return invalid_query_parameter("cursor", "not a cursor this server gave out");
   }
   auto users = store_.list_users(query);
   if (!users.ok()) return to_failure(users.error());
@@ -172,7 +166,7 @@ Outcome<void> AdminService::clear_lockout(const Principal& actor, const UserId& 
 
 Outcome<api::AuditEventList> AdminService::list_audit(const Principal& actor, const AdminAuditFilter& filter) {
   if (filter.limit < 1 || filter.limit > kMaxPage) {
-    return invalid_parameter("limit", "must be 1 to " + std::to_string(kMaxPage));
+    return invalid_query_parameter("limit", "must be 1 to " + std::to_string(kMaxPage));
   }
   AuditQuery query;
   query.user_id = filter.user_id;
@@ -181,7 +175,7 @@ Outcome<api::AuditEventList> AdminService::list_audit(const Principal& actor, co
   query.limit = filter.limit + 1;
   if (!filter.cursor.empty()) {
     auto before = decode_cursor(filter.cursor);
-    if (!before || before->empty()) return invalid_parameter("cursor", "not a cursor this server gave out");
+    if (!before || before->empty()) return invalid_query_parameter("cursor", "not a cursor this server gave out");
     query.before_id = std::move(*before);
   }
   auto events = store_.list_audit_events(query);
