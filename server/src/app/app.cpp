@@ -218,7 +218,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
       *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
                   config.session_max_age_seconds, config.refresh_reuse_grace_seconds,
-                  config.access_token_leeway_seconds, config.max_sessions_per_user},
+                  config.access_token_leeway_seconds, config.max_sessions_per_user,
+                  VerifiedTokenCacheOptions{config.token_cache_entries}},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit, *p->device_tokens, p->random,

@@ -138,6 +138,7 @@ Result<Config> load_config(const Environment& env) {
   read.integer<std::int64_t>("SESAME_LOCKOUT_WINDOW", config.lockout_window_seconds, 1, 86400);
   read.integer<int>("SESAME_LOCKOUT_ACCOUNT_CEILING", config.lockout_account_ceiling, 1, 100'000);
   read.integer<int>("SESAME_MAX_SESSIONS_PER_USER", config.max_sessions_per_user, 1, 100'000);
+  read.integer<std::size_t>("SESAME_TOKEN_CACHE_ENTRIES", config.token_cache_entries, 0, 10'000'000);
   read.list("SESAME_CORS_ORIGINS", config.cors_origins);
   read.flag("SESAME_BEHIND_TLS", config.behind_tls);
   read.flag("SESAME_HSTS_INCLUDE_SUBDOMAINS", config.hsts_include_subdomains);

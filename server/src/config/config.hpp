@@ -29,6 +29,7 @@ struct Config {
   std::int64_t lockout_window_seconds = 15 * 60;    // SESAME_LOCKOUT_WINDOW
   int lockout_account_ceiling = 100;                // SESAME_LOCKOUT_ACCOUNT_CEILING: all clients, in a day
   int max_sessions_per_user = 100;                  // SESAME_MAX_SESSIONS_PER_USER: the oldest end past it
+  std::size_t token_cache_entries = 16384;          // SESAME_TOKEN_CACHE_ENTRIES: verified access tokens kept; 0: off
   std::vector<std::string> cors_origins;            // SESAME_CORS_ORIGINS, comma-separated
   bool behind_tls = false;                          // SESAME_BEHIND_TLS=1: HSTS, Secure cookies
   bool hsts_include_subdomains = true;              // SESAME_HSTS_INCLUDE_SUBDOMAINS

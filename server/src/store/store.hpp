@@ -59,6 +59,28 @@ class SessionStore {
                                                      const std::vector<std::string>& amr, std::int64_t now) = 0;
 };
 
+// Sessions that ended before their time (revoked, or deleted while live), as
+// the database logs them (migration 0007): what an in-memory cache of verified
+// access tokens must forget. One feed per reader; not thread-safe.
+class SessionRevocationFeed {
+ public:
+  virtual ~SessionRevocationFeed() = default;
+  // The sessions ended since the previous call (the first call: since the feed
+  // was opened), by this process or any other on the database. A session may
+  // be reported more than once.
+  [[nodiscard]] virtual Result<std::vector<SessionId>> take_new() = 0;
+};
+
+class SessionRevocationStore {
+ public:
+  virtual ~SessionRevocationStore() = default;
+  [[nodiscard]] virtual Result<std::unique_ptr<SessionRevocationFeed>> open_revocation_feed() = 0;
+  // Changes once a revocation made through this store has committed, before
+  // the call that made it returns: a reader that sees it change reads its feed
+  // before trusting its cache, so the instance that revoked never lags.
+  [[nodiscard]] virtual std::uint64_t local_revocations() const noexcept = 0;
+};
+
 enum class RotationOutcome {
   rotated,             // the presented token was current; `successor` is now current
   already_rotated,     // used within the grace interval: the same successor is handed out again
@@ -365,6 +387,7 @@ class HousekeepingStore {
 
 class Store : public AccountStore,
               public SessionStore,
+              public SessionRevocationStore,
               public RefreshTokenStore,
               public LockoutStore,
               public MfaStore,

@@ -1,6 +1,7 @@
 #include "auth/tokens/token_service.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "auth/identifiers.hpp"
 #include "security/opaque_token.hpp"
@@ -23,7 +24,8 @@ TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSe
       clock_(clock),
       audit_(audit),
       policy_(std::move(policy)),
-      alerts_(alerts) {}
+      alerts_(alerts),
+      verified_tokens_(store, policy_.verified_tokens) {}
 
 std::int64_t TokenService::refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept {
   return std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);
@@ -198,6 +200,8 @@ Result<AccessToken> TokenService::verify(std::string_view access_token, std::int
 
 Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
   const std::int64_t now = clock_.now_unix_seconds();
+  auto cached = verified_tokens_.find(access_token, now);
+  if (cached.principal) return std::move(*cached.principal);
   auto verified = verify(access_token, now, policy_.leeway_seconds);
   if (!verified.ok()) {
     if (verified.code() == ErrorCode::jwt_expired) {
@@ -214,8 +218,15 @@ Outcome<Principal> TokenService::authenticate(std::string_view access_token) {
       claim != verified->claims.extra.end() && claim->is_string()) {
     scope = claim->get<std::string>();
   }
-  return Principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles, verified->claims.amr,
-                   std::move(scope), verified->claims.tenant_id};
+  Principal principal{UserId{verified->claims.sub}, std::move(session), verified->claims.roles,
+                      verified->claims.amr, std::move(scope), verified->claims.tenant_id};
+  // Accepted until verify() would refuse it: now >= exp + leeway (saturating).
+  const std::int64_t exp = verified->claims.exp;
+  const std::int64_t valid_until = exp > std::numeric_limits<std::int64_t>::max() - policy_.leeway_seconds
+                                       ? std::numeric_limits<std::int64_t>::max()
+                                       : exp + policy_.leeway_seconds;
+  verified_tokens_.remember(access_token, principal, valid_until, cached);
+  return principal;
 }
 
 Outcome<Introspection> TokenService::introspect(std::string_view access_token) {

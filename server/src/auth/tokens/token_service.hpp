@@ -10,7 +10,8 @@
 
 #include "auth/audit_trail.hpp"
 #include "auth/recovery/account_mail.hpp"
-#include "auth/roles.hpp"
+#include "auth/tokens/principal.hpp"
+#include "auth/tokens/verified_token_cache.hpp"
 #include "auth/service.hpp"
 #include "security/signing_key_ring.hpp"
 #include "security/token_sealer.hpp"
@@ -28,6 +29,7 @@ struct TokenPolicy {
   std::int64_t refresh_reuse_grace_seconds = 10;
   std::int64_t leeway_seconds = 5;  // our own tokens: the server's clock is the issuer's
   int max_sessions_per_user = 100;  // a new session past it ends the oldest (ASVS 7.1.2)
+  VerifiedTokenCacheOptions verified_tokens;
 };
 
 // RFC 7662 token introspection of an access token: active only when it
@@ -43,20 +45,6 @@ struct IssuedTokens {
   std::string refresh_token;
   std::string device_token;  // set by a full sign-in (AccountLockout::remember_device)
 };
-
-// Who a valid bearer token speaks for.
-struct Principal {
-  UserId user_id;
-  SessionId session_id;
-  std::vector<std::string> roles;
-  std::vector<std::string> amr;
-  std::string scope;  // empty: full access; kEnrolmentScope / kPasswordChangeScope: restricted
-  std::string tenant_id;
-};
-
-[[nodiscard]] inline bool is_admin(const Principal& who) {
-  return has_role(who.roles, kAdminRole) || has_role(who.roles, kGlobalAdminRole);
-}
 
 class TokenService {
  public:
@@ -75,7 +63,8 @@ class TokenService {
   // the session (refresh_token_reused). Anything else is invalid_token.
   [[nodiscard]] Outcome<IssuedTokens> refresh(std::string_view refresh_token, const ClientContext& client);
 
-  // Verifies a bearer access token and that its session is active.
+  // Verifies a bearer access token and that its session is active (a token
+  // verified before comes from VerifiedTokenCache, revocation still honoured).
   [[nodiscard]] Outcome<Principal> authenticate(std::string_view access_token);
 
   // What an access token is worth right now, for backends that cannot see
@@ -109,6 +98,7 @@ class TokenService {
   AuditTrail& audit_;
   TokenPolicy policy_;
   const AccountMail* alerts_;  // mails the user when reuse ends a session; may be null
+  VerifiedTokenCache verified_tokens_;
 };
 
 }  // namespace sesame::server

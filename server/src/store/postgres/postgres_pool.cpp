@@ -8,9 +8,10 @@ namespace sesame::server::postgres {
 
 namespace {
 
-// CREATE TABLE IF NOT EXISTS and friends talk in NOTICEs, which libpq would
-// print to stderr.
-constexpr char kQuietNotices[] = "SET client_min_messages TO warning";
+// The revocation trigger's NOTICE must reach the connection whatever the
+// role's default; PooledConnection drops the other notices.
+constexpr char kHearNotices[] = "SET client_min_messages TO notice";
+constexpr std::string_view kRevocationNotice = "sesame:session_revocations";
 
 // The first line of a libpqxx message: the server's DETAIL lines may quote
 // row values, which do not belong in an error detail.
@@ -36,6 +37,13 @@ bool is_connection_state(std::string_view sqlstate) {
 
 }  // namespace
 
+bool PooledConnection::NoticeWatcher::operator()(const char message[]) noexcept {
+  const std::string_view text(message);
+  if (text.find(kRevocationNotice) != std::string_view::npos) revocation_logged_ = true;
+  // false: handled, the handlers registered before (libpq's stderr) never see it.
+  return !text.starts_with("NOTICE:");
+}
+
 ConnectionPool::ConnectionPool(std::string url, std::span<const PreparedStatement> statements,
                                const PoolOptions& options)
     : url_(std::move(url)), statements_(statements.begin(), statements.end()), options_(options) {
@@ -44,20 +52,20 @@ ConnectionPool::ConnectionPool(std::string url, std::span<const PreparedStatemen
 
 ConnectionPool::~ConnectionPool() = default;
 
-Result<std::unique_ptr<pqxx::connection>> ConnectionPool::connect() {
+Result<std::unique_ptr<PooledConnection>> ConnectionPool::connect() {
   try {
-    auto connection = std::make_unique<pqxx::connection>(url_);
-    pqxx::nontransaction session(*connection);
-    session.exec(kQuietNotices);
+    auto connection = std::make_unique<PooledConnection>(url_);
+    pqxx::nontransaction session(connection->get());
+    session.exec(kHearNotices);
     session.commit();
-    for (const auto& statement : statements_) connection->prepare(statement.name, statement.sql);
+    for (const auto& statement : statements_) connection->get().prepare(statement.name, statement.sql);
     return connection;
   } catch (const std::exception& e) {
     return Error{ErrorCode::service_unavailable, "postgres: cannot connect: " + first_line(e.what())};
   }
 }
 
-Result<std::unique_ptr<pqxx::connection>> ConnectionPool::acquire() {
+Result<std::unique_ptr<PooledConnection>> ConnectionPool::acquire() {
   std::unique_lock lock(mutex_);
   for (;;) {
     const bool ready = available_.wait_for(lock, options_.acquire_timeout,
@@ -66,7 +74,7 @@ Result<std::unique_ptr<pqxx::connection>> ConnectionPool::acquire() {
     if (idle_.empty()) break;
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    if (looks_alive(*connection)) return connection;
+    if (looks_alive(connection->get())) return connection;
     // Dead while idle: close it outside the lock and look again.
     --open_count_;
     lock.unlock();
@@ -85,7 +93,12 @@ Result<std::unique_ptr<pqxx::connection>> ConnectionPool::acquire() {
   return connection;
 }
 
-void ConnectionPool::release(std::unique_ptr<pqxx::connection> connection) {
+void ConnectionPool::count_revocation(PooledConnection& connection) noexcept {
+  if (connection.take_revocation_logged()) local_revocations_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void ConnectionPool::release(std::unique_ptr<PooledConnection> connection) {
+  count_revocation(*connection);
   {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(connection));
@@ -93,7 +106,8 @@ void ConnectionPool::release(std::unique_ptr<pqxx::connection> connection) {
   available_.notify_one();
 }
 
-Error ConnectionPool::fail(std::unique_ptr<pqxx::connection> connection, std::exception_ptr failure) {
+Error ConnectionPool::fail(std::unique_ptr<PooledConnection> connection, std::exception_ptr failure) {
+  count_revocation(*connection);
   Error error{ErrorCode::internal_error, "postgres: unexpected failure"};
   bool broken = false;
   try {
@@ -133,10 +147,10 @@ Error ConnectionPool::fail(std::unique_ptr<pqxx::connection> connection, std::ex
   } catch (...) {
   }
 
-  if (broken || !connection->is_open()) {
+  if (broken || !connection->get().is_open()) {
     // The idle connections most likely died with it (a restart): drop them
     // too, so the next call opens a fresh one instead of failing again.
-    std::vector<std::unique_ptr<pqxx::connection>> dropped;
+    std::vector<std::unique_ptr<PooledConnection>> dropped;
     {
       std::lock_guard lock(mutex_);
       dropped.swap(idle_);

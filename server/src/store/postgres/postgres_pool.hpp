@@ -6,6 +6,7 @@
 // returns service_unavailable; the first call after the database is back
 // succeeds.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -34,6 +35,31 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{5000};
 };
 
+// A libpqxx connection and what it heard: the NOTICE with which the
+// revocation trigger (migration 0007) tells the connection that ran the
+// statement. Other notices are dropped (CREATE ... IF NOT EXISTS talks in them).
+class PooledConnection {
+ public:
+  explicit PooledConnection(const std::string& url) : connection_(url), notices_(connection_, revocation_logged_) {}
+  pqxx::connection& get() noexcept { return connection_; }
+  [[nodiscard]] bool take_revocation_logged() noexcept { return std::exchange(revocation_logged_, false); }
+
+ private:
+  class NoticeWatcher final : public pqxx::errorhandler {
+   public:
+    NoticeWatcher(pqxx::connection& connection, bool& revocation_logged)
+        : pqxx::errorhandler(connection), revocation_logged_(revocation_logged) {}
+    bool operator()(const char message[]) noexcept override;
+
+   private:
+    bool& revocation_logged_;
+  };
+
+  bool revocation_logged_ = false;
+  pqxx::connection connection_;
+  NoticeWatcher notices_;  // after connection_: unregisters before it closes
+};
+
 class ConnectionPool {
  public:
   ConnectionPool(std::string url, std::span<const PreparedStatement> statements, const PoolOptions& options);
@@ -48,9 +74,9 @@ class ConnectionPool {
   auto run(Work&& work) -> decltype(work(std::declval<pqxx::connection&>())) {
     auto leased = acquire();
     if (!leased) return leased.error();
-    std::unique_ptr<pqxx::connection> connection = std::move(leased).value();
+    std::unique_ptr<PooledConnection> connection = std::move(leased).value();
     try {
-      auto result = work(*connection);
+      auto result = work(connection->get());
       release(std::move(connection));
       return result;
     } catch (...) {
@@ -58,21 +84,30 @@ class ConnectionPool {
     }
   }
 
+  // Counts calls of run() whose connection logged a session revocation. run()
+  // returns after its transaction ended, so when this changes the revocation
+  // is visible to every connection (a rolled-back one counts too: harmless).
+  [[nodiscard]] std::uint64_t local_revocations() const noexcept {
+    return local_revocations_.load(std::memory_order_acquire);
+  }
+
  private:
-  [[nodiscard]] Result<std::unique_ptr<pqxx::connection>> acquire();
-  [[nodiscard]] Result<std::unique_ptr<pqxx::connection>> connect();
-  void release(std::unique_ptr<pqxx::connection> connection);
+  [[nodiscard]] Result<std::unique_ptr<PooledConnection>> acquire();
+  [[nodiscard]] Result<std::unique_ptr<PooledConnection>> connect();
+  void release(std::unique_ptr<PooledConnection> connection);
+  void count_revocation(PooledConnection& connection) noexcept;
   // Classifies the exception, discards the connection when it is broken, and
   // returns the error to report.
-  [[nodiscard]] Error fail(std::unique_ptr<pqxx::connection> connection, std::exception_ptr failure);
+  [[nodiscard]] Error fail(std::unique_ptr<PooledConnection> connection, std::exception_ptr failure);
 
   std::string url_;
   std::vector<PreparedStatement> statements_;
   PoolOptions options_;
   std::mutex mutex_;
   std::condition_variable available_;
-  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  std::vector<std::unique_ptr<PooledConnection>> idle_;
   std::size_t open_count_ = 0;  // idle + leased
+  std::atomic<std::uint64_t> local_revocations_{0};
 };
 
 // libpqxx 6 has no std::optional parameters; a null `const char*` binds SQL NULL.

@@ -127,8 +127,15 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, st
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   std::unique_ptr<Connection> connection(new Connection(db));
+  sqlite3_update_hook(db, &Connection::on_row_change, connection.get());
   if (auto set = connection->execute(kPragmas); !set) return set.error();
   return connection;
+}
+
+void Connection::on_row_change(void* self, int operation, const char*, const char* table, sqlite3_int64) noexcept {
+  if (operation == SQLITE_INSERT && std::string_view(table) == "session_revocations") {
+    static_cast<Connection*>(self)->revocation_logged_ = true;
+  }
 }
 
 Connection::~Connection() {
@@ -203,6 +210,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Connection> connection) {
+  if (connection->take_revocation_logged()) local_revocations_.fetch_add(1, std::memory_order_acq_rel);
   {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(connection));

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -79,6 +80,10 @@ class Connection {
   [[nodiscard]] Result<void> execute(const char* sql);
   [[nodiscard]] Result<void> execute(const std::string& sql) { return execute(sql.c_str()); }
 
+  // True (once) when a statement since the last call logged a session
+  // revocation (a trigger's row in session_revocations).
+  [[nodiscard]] bool take_revocation_logged() noexcept { return std::exchange(revocation_logged_, false); }
+
   // The cached prepared form of `sql` with `args` bound to ?1, ?2, ...
   template <class... Args>
   [[nodiscard]] Result<Statement> query(const char* sql, const Args&... args) {
@@ -99,9 +104,12 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) noexcept : db_(db) {}
   [[nodiscard]] Result<Statement> prepare(const char* sql);
+  static void on_row_change(void* self, int operation, const char* database, const char* table,
+                            sqlite3_int64 rowid) noexcept;
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  bool revocation_logged_ = false;
 };
 
 // BEGIN IMMEDIATE takes the write lock up front, so that a read followed by a
@@ -146,6 +154,13 @@ class ConnectionPool {
   // the busy timeout or a new one cannot be opened.
   [[nodiscard]] Result<Lease> acquire();
 
+  // Counts leases given back after logging a session revocation. A lease ends
+  // after its transaction did (committed or rolled back), so when this changes
+  // the revocation is visible to every connection.
+  [[nodiscard]] std::uint64_t local_revocations() const noexcept {
+    return local_revocations_.load(std::memory_order_acquire);
+  }
+
  private:
   void give_back(std::unique_ptr<Connection> connection);
 
@@ -156,6 +171,7 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_count_ = 0;
+  std::atomic<std::uint64_t> local_revocations_{0};
 };
 
 }  // namespace sesame::server::sqlite
