@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE server_cli_beside_server
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <thread>
 
@@ -51,4 +52,24 @@ BOOST_AUTO_TEST_CASE(admins_created_by_the_cli_sign_in_and_the_server_keeps_its_
       BOOST_TEST(create_admin_with_cli(server, later) != 0, "the CLI sees the server's new user: email taken");
     }
   }
+}
+
+// The server keeps access tokens it verified in memory (VerifiedTokenCache);
+// sessions the CLI ends in its own process reach it through the database's
+// revocation log, within the cache's trust bound of 0.5 s (1 s pinned here).
+BOOST_AUTO_TEST_CASE(sessions_revoked_by_the_cli_are_refused_by_the_running_server_within_a_second) {
+  ApiServer server;
+  const std::string access = server.signed_in_user("incident@example.com")["access_token"];
+  for (int i = 0; i < 3; ++i) BOOST_REQUIRE_EQUAL(server.get_with("/api/v1/auth/me", access).status, 200);
+
+  const std::string command = "SESAME_DATA_DIR='" + server.data_dir() + "' DATABASE_URL='" + server.database_url() +
+                              "' '" SESAME_SERVER_BINARY "' sessions revoke-all > /dev/null";
+  BOOST_REQUIRE_EQUAL(std::system(command.c_str()), 0);
+  const auto revoked_at = std::chrono::steady_clock::now();
+  HttpResponse me = server.get_with("/api/v1/auth/me", access);
+  while (me.status == 200 && std::chrono::steady_clock::now() - revoked_at < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    me = server.get_with("/api/v1/auth/me", access);
+  }
+  require_problem(me, 401, "session_revoked");
 }

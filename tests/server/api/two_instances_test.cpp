@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE server_two_instances
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <ctime>
 #include <latch>
 #include <thread>
@@ -70,6 +71,30 @@ BOOST_AUTO_TEST_CASE(refresh_on_one_and_reuse_is_caught_on_the_other) {
   BOOST_TEST(code_of(a.http().post_json("/api/v1/auth/refresh", {{"refresh_token", second["refresh_token"]}})) == "invalid_token");
   auto me = a.http().get("/api/v1/auth/me", {{"Authorization", "Bearer " + second["access_token"].get<std::string>()}});
   BOOST_TEST(code_of(me) == "session_revoked");
+}
+
+// Each instance keeps the access tokens it verified in memory; a session
+// ended on one is refused by the other within 1 s (the cache trusts itself
+// for 0.5 s after its last read of the revocation log), and at once by the
+// one that ended it.
+BOOST_AUTO_TEST_CASE(a_session_ended_on_one_instance_is_refused_by_the_other_within_a_second) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "bye@example.com"}, {"password", kPassword}}).status == 201);
+  const std::string bearer = "Bearer " + sign_in(a, "bye@example.com", kPassword).json()["access_token"].get<std::string>();
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST_REQUIRE(a.http().get("/api/v1/auth/me", {{"Authorization", bearer}}).status == 200);
+    BOOST_TEST_REQUIRE(b.http().get("/api/v1/auth/me", {{"Authorization", bearer}}).status == 200);
+  }
+
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/logout", json::object(), {{"Authorization", bearer}}).status == 204);
+  const auto ended_at = std::chrono::steady_clock::now();
+  BOOST_TEST(code_of(a.http().get("/api/v1/auth/me", {{"Authorization", bearer}})) == "session_revoked");
+  HttpResponse on_b = b.http().get("/api/v1/auth/me", {{"Authorization", bearer}});
+  while (on_b.status == 200 && std::chrono::steady_clock::now() - ended_at < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    on_b = b.http().get("/api/v1/auth/me", {{"Authorization", bearer}});
+  }
+  BOOST_TEST(on_b.status == 401);
+  BOOST_TEST(code_of(on_b) == "session_revoked");
 }
 
 // RFC 6238 §5.2 across processes: the accepted step is advanced in the shared

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <latch>
@@ -608,6 +609,134 @@ BOOST_AUTO_TEST_CASE(session_is_active_until_its_absolute_expiry) {
   BOOST_TEST(value_of(store().is_session_active(session.id, kNow + 99)));
   BOOST_TEST(!value_of(store().is_session_active(session.id, kNow + 100)));
   BOOST_TEST(!value_of(store().is_session_active(SessionId{"no-such-session"}, kNow)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// The log of ended sessions (migration 0007) that in-memory token caches read.
+BOOST_AUTO_TEST_SUITE(session_revocations)
+
+namespace {
+
+std::set<std::string> ids_of(const Result<std::vector<SessionId>>& ended) {
+  BOOST_REQUIRE_MESSAGE(ended.ok(), describe(ended));
+  std::set<std::string> ids;
+  for (const auto& id : ended.value()) ids.insert(id.value);
+  return ids;
+}
+
+// Migrated database of the case's own, so that no other case's revocations show.
+struct OwnDatabase {
+  std::string url = databases().fresh_url();
+  std::unique_ptr<Store> target = [this] {
+    auto store = open(url);
+    REQUIRE_OK(store->migrate());
+    return store;
+  }();
+  // Live by the database's clock too (the delete trigger reads it).
+  std::int64_t far_future = static_cast<std::int64_t>(std::time(nullptr)) + 30 * kDay;
+
+  SessionRecord live_session(const UserId& user) {
+    SessionRecord session = make_session(user, kNow, far_future - kNow);
+    REQUIRE_OK(target->create_session(session));
+    return session;
+  }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(feed_reports_every_way_a_session_ends_and_counts_local_commits, OwnDatabase) {
+  auto other_process = open(url);
+  auto feed = value_of(target->open_revocation_feed());
+  auto other_feed = value_of(other_process->open_revocation_feed());
+  BOOST_TEST(ids_of(feed->take_new()).empty());
+
+  UserRecord user = make_user();
+  REQUIRE_OK(target->create_user(user));
+  UserRecord disabled = make_user();
+  REQUIRE_OK(target->create_user(disabled));
+  const auto first = live_session(user.id);
+  const auto kept = live_session(user.id);
+  const auto third = live_session(user.id);
+  const auto of_disabled = live_session(disabled.id);
+  std::uint64_t local = target->local_revocations();
+  BOOST_TEST(ids_of(feed->take_new()).empty(), "creating sessions ends none");
+  BOOST_TEST(target->local_revocations() == local);
+
+  auto expect = [&](const std::set<std::string>& ended, const char* how) {
+    BOOST_TEST_CONTEXT(how) {
+      BOOST_TEST(target->local_revocations() > local);
+      local = target->local_revocations();
+      BOOST_TEST((ids_of(feed->take_new()) == ended));
+    }
+  };
+  BOOST_TEST(value_of(target->revoke_session(first.id, user.id, kNow, "logout")));
+  expect({first.id.value}, "revoke_session");
+  BOOST_TEST(!value_of(target->revoke_session(first.id, user.id, kNow, "logout")));
+  BOOST_TEST(ids_of(feed->take_new()).empty(), "a second revocation of one session logs nothing");
+
+  BOOST_TEST(value_of(target->revoke_user_sessions(user.id, kept.id, kNow, "revoked")) == 1);
+  expect({third.id.value}, "revoke_user_sessions");
+
+  UserChanges disable;
+  disable.disabled = true;
+  BOOST_TEST(value_of(target->update_user(disabled.id, disable, kNow, "user_disabled")).has_value());
+  expect({of_disabled.id.value}, "an admin disabling the user");
+
+  Family family{make_user(), {}, {}};
+  REQUIRE_OK(target->create_user(family.user));
+  family.session = live_session(family.user.id);
+  family.token = make_token(family.session.id);
+  REQUIRE_OK(target->insert_refresh_token(family.token));
+  REQUIRE_OK(target->rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow, 0));
+  local = target->local_revocations();
+  const auto reused =
+      value_of(target->rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "t", kNow + 1, 0));
+  BOOST_TEST(reused.outcome == RotationOutcome::reuse_detected);
+  expect({family.session.id.value}, "refresh token reuse");
+
+  const auto deleted = live_session(user.id);
+  const auto revoked_everywhere = live_session(disabled.id);
+  BOOST_TEST(value_of(target->revoke_all_sessions(kNow, "incident")) == 3);
+  expect({kept.id.value, deleted.id.value, revoked_everywhere.id.value}, "revoke_all_sessions");
+
+  const auto gone = live_session(user.id);
+  sesame::test::run_sql(url, "DELETE FROM sessions WHERE id = '" + gone.id.value + "'");
+  BOOST_TEST((ids_of(feed->take_new()) == std::set<std::string>{gone.id.value}), "a live session deleted");
+
+  // Another process on the database saw every one of them, and made none itself.
+  const std::set<std::string> everything{first.id.value, third.id.value, of_disabled.id.value,
+                                         family.session.id.value, kept.id.value, deleted.id.value,
+                                         revoked_everywhere.id.value, gone.id.value};
+  BOOST_TEST((ids_of(other_feed->take_new()) == everything));
+  BOOST_TEST(other_process->local_revocations() == 0u);
+}
+
+struct PostgresOnly {
+  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
+    return store_kind() == "postgres";
+  }
+};
+
+// seq is taken at insert, visibility comes at commit: a reader that only
+// remembered the highest seq would miss the earlier one for good.
+BOOST_FIXTURE_TEST_CASE(feed_reads_a_revocation_that_commits_after_a_later_one, OwnDatabase,
+                        *boost::unit_test::precondition(PostgresOnly{})) {
+  UserRecord user = make_user();
+  REQUIRE_OK(target->create_user(user));
+  const auto slow = live_session(user.id);
+  const auto quick = live_session(user.id);
+  auto feed = value_of(target->open_revocation_feed());
+
+  pqxx::connection connection(url);
+  pqxx::work open_transaction(connection);
+  open_transaction.exec_params("UPDATE sessions SET revoked_at = $2::bigint WHERE id = $1", slow.id.value, kNow);
+  BOOST_TEST(value_of(target->revoke_session(quick.id, user.id, kNow, "logout")));
+  BOOST_TEST((ids_of(feed->take_new()) == std::set<std::string>{quick.id.value}));
+  open_transaction.commit();
+  BOOST_TEST((ids_of(feed->take_new()) == std::set<std::string>{slow.id.value}));
+  BOOST_TEST(ids_of(feed->take_new()).empty(), "each is reported once");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
