@@ -361,6 +361,7 @@ struct SweepCutoffs {
   std::int64_t revoked_before = 0;        // revoked_at of sessions (they go with every refresh token of theirs)
   std::int64_t mail_before = 0;           // sent_at or failed_at (given up) of mail
   std::int64_t mail_requests_before = 0;  // created_at of mail budget rows
+  std::int64_t revocations_before = 0;    // revoked_at of the session revocation log (migration 0007)
 };
 
 struct SweepCounts {
@@ -371,6 +372,7 @@ struct SweepCounts {
   int mail_requests = 0;
   int mail = 0;
   int login_failures = 0;
+  int session_revocations = 0;
   friend bool operator==(const SweepCounts&, const SweepCounts&) = default;
 };
 

@@ -49,7 +49,7 @@ inline std::ostream& operator<<(std::ostream& out, RotationOutcome outcome) {
 inline std::ostream& operator<<(std::ostream& out, const SweepCounts& c) {
   return out << "{sessions " << c.sessions << ", refresh_tokens " << c.refresh_tokens << ", mfa " << c.mfa_challenges
              << ", account_tokens " << c.account_tokens << ", mail_requests " << c.mail_requests << ", mail " << c.mail
-             << ", login_failures " << c.login_failures << "}";
+             << ", login_failures " << c.login_failures << ", session_revocations " << c.session_revocations << "}";
 }
 }  // namespace sesame::server
 
@@ -1694,10 +1694,12 @@ BOOST_AUTO_TEST_SUITE(housekeeping)
 namespace {
 
 constexpr std::int64_t kRevokedRetention = 900;
+constexpr std::int64_t kRevocationLogMargin = 3600;
 constexpr std::int64_t kMailRetention = 7 * kDay;
 
 SweepCutoffs cutoffs_at(std::int64_t now) {
-  return SweepCutoffs{now, now - kRevokedRetention, now - kMailRetention, now - 3600};
+  return SweepCutoffs{now, now - kRevokedRetention, now - kMailRetention, now - 3600,
+                      now - kRevokedRetention - kRevocationLogMargin};
 }
 
 // One row of every kind the sweep looks at, on both sides of its cutoff at kNow.
@@ -1728,6 +1730,13 @@ SweepSeed seed(Store& target) {
   s.long_revoked = add_session(kNow + kDay, kNow - kRevokedRetention - 1);      // goes, with its token
   s.recently_revoked = add_session(kNow + kDay, kNow - kRevokedRetention + 1);  // stays
   s.live = add_session(kNow + kDay, std::nullopt);                              // stays
+  // Revoked here (not stored revoked), so the revocation log has their lines;
+  // both sessions go (long revoked), the log keeps the later line for longer.
+  const std::int64_t log_cutoff = kNow - kRevokedRetention - kRevocationLogMargin;
+  for (const std::int64_t revoked_at : {log_cutoff, log_cutoff + 1}) {  // line goes, line stays
+    const auto logged = add_session(kNow + kDay, std::nullopt);
+    BOOST_REQUIRE(value_of(target.revoke_session(logged.id, logged.user_id, revoked_at, "logout")));
+  }
   s.used_expired_token = make_token(s.live.id, kNow - kDay, kDay - 1);
   s.used_expired_token.used_at = kNow - 10;  // stays: reuse detection needs it
   s.unused_expired_token = make_token(s.live.id, kNow - kDay, kDay);  // goes
@@ -1787,13 +1796,14 @@ SweepSeed seed(Store& target) {
 
 SweepCounts expected_counts() {
   SweepCounts counts;
-  counts.sessions = 2;
-  counts.refresh_tokens = 3;
+  counts.sessions = 4;
+  counts.refresh_tokens = 5;
   counts.mfa_challenges = 2;
   counts.account_tokens = 2;
   counts.mail_requests = 1;
   counts.mail = 2;
   counts.login_failures = 1;
+  counts.session_revocations = 1;
   return counts;
 }
 
@@ -1851,6 +1861,7 @@ BOOST_AUTO_TEST_CASE(two_stores_sweeping_at_once_remove_each_row_once) {
     total.mail_requests += c.mail_requests;
     total.mail += c.mail;
     total.login_failures += c.login_failures;
+    total.session_revocations += c.session_revocations;
   }
   BOOST_TEST(total == expected_counts(), total);
 }

@@ -21,6 +21,11 @@ struct SweepPolicy {
   std::int64_t mail_retention_seconds = 7 * 86400;  // SESAME_MAIL_RETENTION
 };
 
+// How much longer than a revoked session a line of the revocation log stays.
+// A token cache that has not read the log for longer than the session's
+// retention plus this holds no token of that session that is still valid.
+inline constexpr std::int64_t kRevocationLogMarginSeconds = 3600;
+
 // The cutoffs of a sweep at `now` (pure).
 [[nodiscard]] SweepCutoffs sweep_cutoffs(std::int64_t now, const SweepPolicy& policy) noexcept;
 
