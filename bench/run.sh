@@ -8,7 +8,8 @@
 # Environment: BENCH_SECONDS (12, each peak), BENCH_SUSTAIN_SECONDS (60, each run
 # at 80 % of a peak), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_USERS (500,
 # the sign-in users), BENCH_MFA_USERS (500, enrolled users = size of one set of
-# MFA pairs), BENCH_STORES ("sqlite postgres"), BENCH_NGINX (1).
+# MFA pairs), BENCH_STORES ("sqlite postgres"), BENCH_NGINX (1), BENCH_TMPDIR (/tmp:
+# where the SQLite file and the other scratch files go; its disk decides the fsync cost).
 set -euo pipefail
 
 # shellcheck source=../scripts/lib.sh
@@ -29,7 +30,7 @@ TOKEN_USERS=64  # sessions behind the access tokens of `me` and the refresh chai
 
 SERVER_BIN="$SESAME_ROOT/build/release/server/sesame-server"
 MICRO_BIN="$SESAME_ROOT/build/release/bench/sesame-micro-bench"
-WORK=$(mktemp -d /tmp/sesame-bench.XXXXXX)
+WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/sesame-bench.XXXXXX")
 RESULTS="$WORK/phases.jsonl"
 PG_STATE="$WORK/postgres.state"
 SERVER_PIDS=()
@@ -230,4 +231,5 @@ python3 "$TOOLS/report.py" --results "$RESULTS" --micro "$WORK/micro.json" --ben
   --setting "BENCH_SECONDS=$PEAK_SECONDS" --setting "BENCH_SUSTAIN_SECONDS=$SUSTAIN_SECONDS" \
   --setting "BENCH_CONNECTIONS=$CONNECTIONS" --setting "BENCH_THREADS=$THREADS" \
   --setting "BENCH_USERS=$SIGNIN_USERS" --setting "BENCH_MFA_USERS=$MFA_USERS" --setting "BENCH_STORES=$STORES" \
-  --setting "BENCH_NGINX=$WITH_NGINX"
+  --setting "BENCH_NGINX=$WITH_NGINX" \
+  --setting "SQLite data dir filesystem=$(df --output=fstype "$WORK" | tail -1) ($(df --output=source "$WORK" | tail -1))"

@@ -5,8 +5,9 @@ While wrk runs it samples the server's resident memory every 200 ms; around
 the run it takes the CPU time of the server(s), of PostgreSQL (the postmaster
 and all its children), of the proxy (nginx master and workers) and of wrk
 itself, and the machine's total and steal time from /proc/stat. What the
-machine spent beyond those processes is "other" (noise: builds, the rest of the
-system). CPU figures are a share of all cores: 100 % = every core busy.
+machine spent beyond those processes, apart from softirq time (loopback
+networking, charged to no process), is "other" (noise: builds, the rest of
+the system). CPU figures are a share of all cores: 100 % = every core busy.
 
 It appends one JSON line per phase to --out and prints a one-line summary.
 
@@ -77,7 +78,8 @@ def machine_ticks():
     with open("/proc/stat") as stat:
         values = [int(v) for v in stat.readline().split()[1:]]
     user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
-    return {"busy": user + nice + system + irq + softirq, "steal": steal}
+    # softirq apart: loopback networking runs there and is charged to no process.
+    return {"busy": user + nice + system + irq, "softirq": softirq, "steal": steal}
 
 
 def rss_mib(pid):
@@ -227,6 +229,7 @@ def main():
             "proxy": share(proxy_ticks),
             "wrk": share(wrk_ticks),
             "other": share(max(0, busy - server_ticks - postgres_ticks - proxy_ticks - wrk_ticks)),
+            "softirq": share(machine_after["softirq"] - machine_before["softirq"]),
             "steal": share(machine_after["steal"] - machine_before["steal"]),
         },
         "cores": CORES,
@@ -248,7 +251,7 @@ def main():
               f"p50 {load['latency_ms']['p50']:.2f} ms  p99 {load['latency_ms']['p99']:.2f} ms  "
               f"non-2xx {load['busy_503']}+{load['other_non_2xx']}  socket errors {load['socket_error_count']}")
     print(f"    {'':8} {'':14} {'':7} cpu % of {CORES} cores: server {cpu['server']}  postgres {cpu['postgres']}  "
-          f"proxy {cpu['proxy']}  wrk {cpu['wrk']}  other {cpu['other']}  steal {cpu['steal']}  "
+          f"proxy {cpu['proxy']}  wrk {cpu['wrk']}  softirq {cpu['softirq']}  other {cpu['other']}  steal {cpu['steal']}  "
           f"server rss peak {record['server_rss_peak_mib']} MiB")
 
 

@@ -15,12 +15,11 @@ set key top right
 set xtics rotate by -20 scale 0
 set multiplot layout 2,1 title "sesame-server, peak of each phase (wrk on loopback)"
 set ylabel "requests/s (log)"
-set format y "%.0f"
+set format y "%g"
 plot data using 2:xtic(1) title "SQLite" lc rgb "#3a7bd5", \
      ''   using 4 title "PostgreSQL" lc rgb "#e07b39", \
      ''   using 6 title "nginx, 2 instances on PostgreSQL" lc rgb "#4caf50"
 set ylabel "p99 latency, ms (log)"
-set format y "%g"
 plot data using 3:xtic(1) title "SQLite" lc rgb "#3a7bd5", \
      ''   using 5 title "PostgreSQL" lc rgb "#e07b39", \
      ''   using 7 title "nginx, 2 instances on PostgreSQL" lc rgb "#4caf50"

@@ -65,6 +65,18 @@ function M.count(status, headers)
   return false
 end
 
+-- wrk calls request() once in thread 0 before any connection opens, only to
+-- check that it parses (script_verify_request); that request is never sent.
+-- Scripts whose requests are single-use answer that call without using one up.
+local check_answered = false
+function M.is_wrk_check()
+  if thread_id == 0 and not check_answered then
+    check_answered = true
+    return true
+  end
+  return false
+end
+
 -- The first request's time, for scripts that stop early (rate over their own span).
 function M.started()
   if not first_ms then first_ms = M.now_ms() end

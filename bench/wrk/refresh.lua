@@ -20,6 +20,7 @@ local function refresh_request(token)
 end
 
 function request()
+  if bench.is_wrk_check() then return refresh_request(queue[head]) end
   if head > tail then
     -- Every chain is in flight or dead: an empty request leaves this connection idle.
     return ""
