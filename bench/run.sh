@@ -227,7 +227,8 @@ done
 
 step "Report: bench/RESULTS.md and bench/results.png"
 cp "$RESULTS" "$BENCH/results.jsonl"
-python3 "$TOOLS/report.py" --results "$RESULTS" --micro "$WORK/micro.json" --bench-dir "$BENCH" \
+cp "$WORK/micro.json" "$BENCH/micro.json"
+python3 "$TOOLS/report.py" --results "$BENCH/results.jsonl" --micro "$BENCH/micro.json" --bench-dir "$BENCH" \
   --setting "BENCH_SECONDS=$PEAK_SECONDS" --setting "BENCH_SUSTAIN_SECONDS=$SUSTAIN_SECONDS" \
   --setting "BENCH_CONNECTIONS=$CONNECTIONS" --setting "BENCH_THREADS=$THREADS" \
   --setting "BENCH_USERS=$SIGNIN_USERS" --setting "BENCH_MFA_USERS=$MFA_USERS" --setting "BENCH_STORES=$STORES" \

@@ -2,10 +2,11 @@
 """Turns bench/run.sh's measurements into bench/RESULTS.md, bench/results.png
 (through gnuplot) and the same summary on stdout.
 
-  report.py --results phases.jsonl --micro micro.json --bench-dir bench [--setting KEY=VALUE ...]
+  report.py --results bench/results.jsonl --micro bench/micro.json --bench-dir bench [--setting KEY=VALUE ...]
 
-phases.jsonl holds one line per run (measure.py); micro.json is Google
-Benchmark's JSON output of sesame-micro-bench.
+results.jsonl holds one line per run (measure.py); micro.json is Google
+Benchmark's JSON output of sesame-micro-bench. run.sh keeps both in bench/,
+so the report can be made again from them.
 """
 import argparse
 import datetime
@@ -63,7 +64,10 @@ def machine():
 
 def versions(root):
     commit = command_output("git", "-C", root, "rev-parse", "--short", "HEAD")
-    if subprocess.run(["git", "-C", root, "diff", "--quiet", "HEAD"]).returncode != 0:
+    # The run's own outputs do not count as changes to what was measured.
+    outputs = [":!bench/RESULTS.md", ":!bench/results.*", ":!bench/micro.json"]
+    if subprocess.run(["git", "-C", root, "diff", "--quiet", "HEAD", "--", "."] + outputs,
+                      capture_output=True).returncode != 0:
         commit += " (with uncommitted changes)"
     postgres = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
     return {
@@ -260,7 +264,8 @@ def main():
     md += ["", "## Settings", "",
            "Release build (`cmake --preset release`). Every server runs with its defaults except "
            "`SESAME_RATE_LIMIT_PER_IP=0` (one client address would otherwise be limited to 60 credential "
-           "requests a minute): 2 HTTP threads, 2 hashing workers, hashing queue 64, "
+           "requests a minute), so SESAME_HTTP_THREADS, SESAME_HASH_WORKERS and SESAME_HASH_QUEUE keep their defaults "
+           "(2, 2 and 64 in the README), and "
            f"Argon2id m = {micro['memory_kib']} KiB, t = {micro['argon2_t']}, p = 1. PostgreSQL is the tests' "
            "throwaway cluster (`tests/support/postgres.sh`: Unix socket, `fsync=off`, "
            "`synchronous_commit=off`) — faster than a durable production setup — while SQLite commits to a file "
