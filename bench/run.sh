@@ -110,7 +110,7 @@ prepare_refresh() {
 }
 prepare_mfa() { python3 "$TOOLS/seed.py" mfa-pairs "$BASE" "$DATA/mfa-users" "$DATA/mfa-pairs"; }
 
-load() {  # load NAME SCRIPT DATA [THREADS CONNECTIONS [EXTRA]]
+load() {  # load NAME SCRIPT DATA [THREADS CONNECTIONS [PATH]]: one --load of measure.py
   echo "name=$1,script=$2,data=$3,threads=${4:-$THREADS},connections=${5:-$CONNECTIONS},url=$BASE/${6:-}"
 }
 
