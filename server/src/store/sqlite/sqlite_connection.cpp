@@ -5,14 +5,26 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 namespace sesame::server::sqlite {
 
 namespace {
 
+// synchronous = NORMAL with WAL (as PocketBase and Litestream run it): a
+// commit is durable once the OS has it, so a crashed or killed server loses
+// nothing, and only a power loss or kernel crash can roll back the last
+// commits (never corrupt the file). FULL waits for the disk on every commit,
+// which capped refresh at about 2,000/s here (bench/RESULTS.md).
 constexpr char kPragmas[] =
     "PRAGMA journal_mode = WAL;"
+    "PRAGMA synchronous = NORMAL;"
     "PRAGMA foreign_keys = ON;";
+// While another connection writes: tries again every kBusyRetry until the
+// busy timeout. SQLite's own handler sleeps 1, 2, 5, ... up to 100 ms between
+// tries, far longer than a commit holds the lock (well under a millisecond):
+// a writer that lost a few times waited hundreds of ms (refresh's p99).
+constexpr auto kBusyRetry = std::chrono::microseconds(100);
 constexpr char kBeginImmediate[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
@@ -125,11 +137,20 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, st
     return error;
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
-  std::unique_ptr<Connection> connection(new Connection(db));
+  std::unique_ptr<Connection> connection(new Connection(db, busy_timeout));
+  sqlite3_busy_handler(db, &Connection::on_busy, connection.get());
   sqlite3_update_hook(db, &Connection::on_row_change, connection.get());
   if (auto set = connection->execute(kPragmas); !set) return set.error();
   return connection;
+}
+
+int Connection::on_busy(void* self, int attempts) noexcept {
+  auto& connection = *static_cast<Connection*>(self);
+  const auto now = std::chrono::steady_clock::now();
+  if (attempts == 0) connection.busy_since_ = now;
+  if (now - connection.busy_since_ >= connection.busy_timeout_) return 0;  // SQLITE_BUSY
+  std::this_thread::sleep_for(kBusyRetry);
+  return 1;
 }
 
 void Connection::on_row_change(void* self, int operation, const char*, const char* table, sqlite3_int64) noexcept {

@@ -102,14 +102,17 @@ class Connection {
   }
 
  private:
-  explicit Connection(sqlite3* db) noexcept : db_(db) {}
+  Connection(sqlite3* db, std::chrono::milliseconds busy_timeout) noexcept : db_(db), busy_timeout_(busy_timeout) {}
   [[nodiscard]] Result<Statement> prepare(const char* sql);
+  static int on_busy(void* self, int attempts) noexcept;
   static void on_row_change(void* self, int operation, const char* database, const char* table,
                             sqlite3_int64 rowid) noexcept;
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
   bool revocation_logged_ = false;
+  std::chrono::milliseconds busy_timeout_;
+  std::chrono::steady_clock::time_point busy_since_;
 };
 
 // BEGIN IMMEDIATE takes the write lock up front, so that a read followed by a
