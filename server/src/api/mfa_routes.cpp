@@ -1,6 +1,6 @@
 // The second step of sign-in, TOTP enrolment and removal, and backup codes.
-// Each runs on the hashing pool: backup codes are Argon2id hashes, and setup
-// and disable may check the password.
+// Each runs on the hashing pool (backup codes are Argon2id hashes, and setup
+// and disable may check the password), but for a TOTP code at the second step.
 #include "api/route_support.hpp"
 
 namespace sesame::server {
@@ -17,12 +17,14 @@ Response backup_codes(const api::BackupCodesResponse& codes) { return Response::
 
 void add_mfa_routes(http::Router& router, const ApiServices& s) {
   router.add_async(Method::post, "/api/v1/auth/mfa/verify",
-                   limited_on_hashing_pool<api::MfaVerifyRequest>(s, [s](const api::MfaVerifyRequest& body,
-                                                                         const ClientContext& client) {
-                     return or_failure(s.mfa.verify(body, client), [&](const IssuedTokens& issued) {
-                       return token_response(issued, body.delivery, s.refresh_cookie);
-                     });
-                   }));
+                   limited_on_hashing_pool<api::MfaVerifyRequest>(
+                       s,
+                       [s](const api::MfaVerifyRequest& body, const ClientContext& client) {
+                         return or_failure(s.mfa.verify(body, client), [&](const IssuedTokens& issued) {
+                           return token_response(issued, body.delivery, s.refresh_cookie);
+                         });
+                       },
+                       [](const api::MfaVerifyRequest& body) { return body.kind == api::MfaCodeKind::backup_code; }));
 
   // The body ({password?}) may be empty: a recent sign-in needs no password.
   router.add_async(Method::post, "/api/v1/auth/mfa/totp/setup",

@@ -67,10 +67,13 @@ template <class T, class Success>
 
 // A credential route without a bearer token (register, token, mfa/verify):
 // the per-IP limit and the body are checked on the HTTP thread, then
-// `work(body, client)`, which hashes, runs on the hashing pool.
+// `work(body, client)`, which hashes, runs on the hashing pool. When
+// `hashes(body)` says this one does not (a TOTP code), it runs on the HTTP
+// thread instead, not queued behind sign-ins on the pool's few workers.
 template <class Body, class Work>
-[[nodiscard]] http::AsyncHandler limited_on_hashing_pool(const ApiServices& services, Work work) {
-  return [services, work](const http::Request& request, http::AsyncResponse out) {
+[[nodiscard]] http::AsyncHandler limited_on_hashing_pool(const ApiServices& services, Work work,
+                                                         bool (*hashes)(const Body&) = nullptr) {
+  return [services, work, hashes](const http::Request& request, http::AsyncResponse out) {
     if (auto limited = rate_limited(request, services.ip_limiter)) {
       out.send(std::move(*limited));
       return;
@@ -78,6 +81,10 @@ template <class Body, class Work>
     auto body = http::parse_json_body<Body>(request, services.max_body_bytes);
     if (!body) {
       out.send(http::Response::problem(body.problem()));
+      return;
+    }
+    if (hashes != nullptr && !hashes(*body)) {
+      out.send(work(*body, client_holding(request, services.refresh_cookie)));
       return;
     }
     http::respond_from_pool(services.hashing_pool, out,
