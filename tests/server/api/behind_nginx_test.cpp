@@ -355,7 +355,9 @@ BOOST_AUTO_TEST_CASE(the_client_address_recorded_is_the_one_nginx_saw_not_the_fo
     with_bearer.emplace_back("X-Forwarded-For", kSpoofedAddress);
     auto sessions = request_from_client_address(nginx_port, "GET", "/api/v1/auth/sessions", with_bearer);
     BOOST_TEST_REQUIRE(sessions.status == 200, sessions.body);
-    for (const json& session : sessions.json()["sessions"]) BOOST_TEST(session["ip"] == kClientAddress);
+    const json list = sessions.json()["sessions"];
+    BOOST_TEST_REQUIRE(list.size() == static_cast<std::size_t>(i + 1));
+    for (const json& session : list) BOOST_TEST(session["ip"] == kClientAddress);
 
     // The access log of the instance that served the sign-in says the same.
     const ServerProcess* server = nullptr;
