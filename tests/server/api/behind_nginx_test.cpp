@@ -313,8 +313,9 @@ BOOST_AUTO_TEST_CASE(nginx_serves_from_the_other_instance_when_one_dies) {
   BOOST_TEST(nginx.messages().find(upstream_a) != std::string::npos, nginx.messages());
 }
 
-// The bound pinned is 1 s (the lead's cross-instance revocation check polls
-// at most that often); the test allows 1.5 s for a busy two-core machine.
+// An instance may trust a token it verified for a moment, and learns of
+// sessions ended elsewhere by polling: the bound pinned is 1 s, and the test
+// waits up to 1.5 s so that a busy two-core machine does not fail it.
 BOOST_AUTO_TEST_CASE(a_session_logged_out_on_one_instance_is_refused_on_the_other_within_one_second) {
   register_account("revoked@example.com");
   const json tokens = sign_in(a.http(), "revoked@example.com");
