@@ -167,8 +167,8 @@ struct BehindNginx {
     BOOST_TEST_REQUIRE(proxy().post_json("/api/v1/auth/register", {{"email", email}, {"password", kPassword}}).status == 201);
   }
 
-  static json sign_in(const HttpClient& http, const std::string& email, HeaderList headers = {}) {
-    auto answer = http.post_json("/api/v1/auth/token", {{"email", email}, {"password", kPassword}}, std::move(headers));
+  static json sign_in(const HttpClient& http, const std::string& email) {
+    auto answer = http.post_json("/api/v1/auth/token", {{"email", email}, {"password", kPassword}});
     BOOST_TEST_REQUIRE(answer.status == 200, answer.body);
     return answer.json();
   }
@@ -184,7 +184,7 @@ bool served(const ServerProcess& server, const std::string& request_id) {
 // one nginx sent the request to.
 class TracedRequests {
  public:
-  explicit TracedRequests(const HttpClient& proxy) : proxy_(proxy) {}
+  TracedRequests(const HttpClient& proxy, std::string label) : proxy_(proxy), label_(std::move(label)) {}
 
   HttpResponse get(const std::string& path, HeaderList headers = {}) {
     return proxy_.get(path, traced(std::move(headers)));
@@ -215,12 +215,13 @@ class TracedRequests {
 
  private:
   HeaderList traced(HeaderList headers) {
-    ids_.push_back("traced-" + std::to_string(ids_.size()));
+    ids_.push_back(label_ + "-" + std::to_string(ids_.size()));
     headers.emplace_back("X-Request-Id", ids_.back());
     return headers;
   }
 
   const HttpClient& proxy_;
+  std::string label_;  // unique within a test: ids of two tracers never collide
   std::vector<std::string> ids_;
 };
 
@@ -255,7 +256,7 @@ BOOST_AUTO_TEST_CASE(tokens_of_either_instance_name_the_public_url_as_issuer_and
 }
 
 BOOST_AUTO_TEST_CASE(register_sign_in_me_refresh_sessions_and_logout_work_through_nginx_on_both_instances) {
-  TracedRequests through(proxy());
+  TracedRequests through(proxy(), "call");
   const std::string email = "journey@example.com";
   BOOST_TEST_REQUIRE(through.post_json("/api/v1/auth/register", {{"email", email}, {"password", kPassword}}).status == 201);
   auto signed_in = through.post_json("/api/v1/auth/token", {{"email", email}, {"password", kPassword}});
@@ -263,16 +264,19 @@ BOOST_AUTO_TEST_CASE(register_sign_in_me_refresh_sessions_and_logout_work_throug
   json tokens = signed_in.json();
   const std::string session_id = tokens["session_id"];
 
-  // Each rotation lands on the instance the previous did not (round robin):
-  // the refresh token one issued, the other takes.
+  // Rotations and their access tokens, traced apart: once both instances
+  // have rotated, a refresh token issued by one was taken by the other.
+  TracedRequests rotations(proxy(), "rotation");
   for (int i = 0; i < 12; ++i) {
-    auto refreshed = through.post_json("/api/v1/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
+    auto refreshed = rotations.post_json("/api/v1/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
     BOOST_TEST_REQUIRE(refreshed.status == 200, "rotation " << i << ": " << refreshed.body);
     tokens = refreshed.json();
     BOOST_TEST(tokens["session_id"] == session_id);
-    auto me = through.get("/api/v1/auth/me", bearer(tokens));
-    BOOST_TEST_REQUIRE(me.status == 200, me.body);
-    BOOST_TEST(me.json()["email"] == email);
+    for (int j = 0; j < 2; ++j) {  // three requests a round: the rotations alternate under round robin
+      auto me = through.get("/api/v1/auth/me", bearer(tokens));
+      BOOST_TEST_REQUIRE(me.status == 200, me.body);
+      BOOST_TEST(me.json()["email"] == email);
+    }
   }
 
   auto sessions = through.get("/api/v1/auth/sessions", bearer(tokens));
@@ -287,9 +291,11 @@ BOOST_AUTO_TEST_CASE(register_sign_in_me_refresh_sessions_and_logout_work_throug
   auto after_logout = through.post_json("/api/v1/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
   BOOST_TEST(after_logout.status == 401);
 
-  const auto [on_a, on_b] = through.served_by(a, b);
-  BOOST_TEST(on_a > 0);
-  BOOST_TEST(on_b > 0);
+  for (const TracedRequests* traced : {&through, &rotations}) {
+    const auto [on_a, on_b] = traced->served_by(a, b);
+    BOOST_TEST(on_a > 0);
+    BOOST_TEST(on_b > 0);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(nginx_serves_from_the_other_instance_when_one_dies) {
@@ -297,7 +303,7 @@ BOOST_AUTO_TEST_CASE(nginx_serves_from_the_other_instance_when_one_dies) {
   json tokens = sign_in(a.http(), "failover@example.com");
 
   a.kill_hard();
-  TracedRequests through(proxy());
+  TracedRequests through(proxy(), "after-kill");
   for (int i = 0; i < 6; ++i) {
     auto refreshed = through.post_json("/api/v1/auth/refresh", {{"refresh_token", tokens["refresh_token"]}});
     BOOST_TEST_REQUIRE(refreshed.status == 200, "rotation " << i << ": " << refreshed.body);

@@ -116,7 +116,6 @@ class NginxProcess {
     std::filesystem::remove_all(dir_, ignored);
   }
 
-  [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] const HttpClient& http() const { return *client_; }
 
   // What nginx logged: its error log (upstream failures among others) and
