@@ -19,6 +19,10 @@ PACKAGES=(
   libboost-test-dev postgresql chromium wrk libbenchmark-dev
   zbar-tools librsvg2-bin  # the QR test renders the SVG and scans it back
   jq oathtool  # the README's curl examples: reading answers, and an authenticator on the command line
+  # the proxy of the scale-out test and bench (Debian starts its own nginx on port 80 when
+  # it can; both run theirs with their own config, prefix and ports, and leave that one alone)
+  nginx-light
+  gnuplot-nox  # bench's chart
   # building the wasm dependencies from Debian source packages
   dpkg-dev autoconf automake libtool
 )

@@ -49,3 +49,17 @@ target_compile_definitions(server_cli_beside_server_sqlite PRIVATE SESAME_SERVER
 add_dependencies(server_cli_beside_server_sqlite sesame-server)
 # Issue 14: the lockout that cannot lock the owner out, and the ASVS session rows.
 sesame_add_api_test(server_session_hardening SOURCES api/session_hardening_api_test.cpp)
+
+# The scale-out deployment: two sesame-server processes on one PostgreSQL
+# behind a real nginx running deploy/nginx/sesame.conf (nginx is a test dependency).
+sesame_add_test(server_behind_nginx
+  SOURCES api/behind_nginx_test.cpp LIBRARIES sesame::test_http_client PkgConfig::PQXX CURL::libcurl)
+target_include_directories(server_behind_nginx PRIVATE ${CMAKE_CURRENT_LIST_DIR}/../support)
+target_compile_definitions(server_behind_nginx PRIVATE
+  SESAME_SERVER_BINARY="$<TARGET_FILE:sesame-server>"
+  SESAME_NGINX_SITE_CONFIG="${PROJECT_SOURCE_DIR}/deploy/nginx/sesame.conf")
+add_dependencies(server_behind_nginx sesame-server)
+set_tests_properties(server_behind_nginx PROPERTIES
+  FIXTURES_REQUIRED postgres
+  TIMEOUT 300
+  ENVIRONMENT "SESAME_TEST_STORE=postgres;SESAME_TEST_POSTGRES_STATE=${SESAME_TEST_POSTGRES_STATE}")
