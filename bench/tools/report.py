@@ -268,9 +268,10 @@ def main():
            "(2, 2 and 64 in the README), and "
            f"Argon2id m = {micro['memory_kib']} KiB, t = {micro['argon2_t']}, p = 1. PostgreSQL is the tests' "
            "throwaway cluster (`tests/support/postgres.sh`: Unix socket, `fsync=off`, "
-           "`synchronous_commit=off`) — faster than a durable production setup — while SQLite commits to a file "
-           "on the disk below with the server's own settings (WAL, SQLite's default synchronous=FULL: one fsync "
-           "per commit), so the write-heavy phases are not a like-for-like comparison of the two stores. wrk runs on the same machine "
+           "`synchronous_commit=off`: no fsync per commit) — faster than a durable production setup — while SQLite "
+           "commits to a file on the disk below with the server's own settings (WAL, synchronous=NORMAL: a commit "
+           "survives a crash of the server, not a power loss; the fsyncs come at checkpoints), so neither store "
+           "waits for the disk on each commit. wrk runs on the same machine "
            "over loopback. The nginx phase runs two instances on that PostgreSQL behind nginx "
            "(`deploy/nginx/sesame.conf` with only its addresses changed, `worker_processes auto`).", ""]
     md += [f"- `{key}` = {value}" for key, value in settings.items()]
