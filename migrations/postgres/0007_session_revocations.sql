@@ -19,27 +19,23 @@ CREATE TABLE session_revocations (
 CREATE INDEX session_revocations_by_txid ON session_revocations (txid);
 CREATE INDEX session_revocations_by_time ON session_revocations (revoked_at);
 
-CREATE FUNCTION sesame_log_session_revocations() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Row triggers with WHEN: an UPDATE that does not set revoked_at (the touch
+-- of every refresh) does not fire them at all.
+CREATE FUNCTION sesame_log_session_revocation() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
-    INSERT INTO session_revocations (session_id, revoked_at)
-    SELECT n.id, n.revoked_at FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE o.revoked_at IS NULL AND n.revoked_at IS NOT NULL;
+    INSERT INTO session_revocations (session_id, revoked_at) VALUES (NEW.id, NEW.revoked_at);
   ELSE
-    INSERT INTO session_revocations (session_id, revoked_at)
-    SELECT o.id, extract(epoch FROM now())::bigint FROM old_rows o
-    WHERE o.revoked_at IS NULL AND o.expires_at > extract(epoch FROM now())::bigint;
+    INSERT INTO session_revocations (session_id, revoked_at) VALUES (OLD.id, extract(epoch FROM now())::bigint);
   END IF;
-  IF FOUND THEN
-    RAISE NOTICE 'sesame:session_revocations';
-  END IF;
+  RAISE NOTICE 'sesame:session_revocations';
   RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER sessions_revoked AFTER UPDATE ON sessions
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION sesame_log_session_revocations();
-CREATE TRIGGER sessions_deleted_live AFTER DELETE ON sessions
-  REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION sesame_log_session_revocations();
+CREATE TRIGGER sessions_revoked AFTER UPDATE OF revoked_at ON sessions FOR EACH ROW
+  WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+  EXECUTE FUNCTION sesame_log_session_revocation();
+CREATE TRIGGER sessions_deleted_live AFTER DELETE ON sessions FOR EACH ROW
+  WHEN (OLD.revoked_at IS NULL AND OLD.expires_at > extract(epoch FROM now())::bigint)
+  EXECUTE FUNCTION sesame_log_session_revocation();
