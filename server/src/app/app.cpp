@@ -55,6 +55,7 @@ class App::Parts {
   std::unique_ptr<OutboxSender> mail_sender;
   std::unique_ptr<DevMailboxReader> dev_mailbox;  // dev mode only
   std::unique_ptr<RecoveryService> recovery;
+  std::unique_ptr<InvalidationWatch> invalidations;  // before the caches that subscribe to it
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<AccountLockout> lockout;
   std::unique_ptr<AccountService> accounts;
@@ -214,12 +215,13 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
   const Clock& clock_ref = *p->clock;
   p->audit = std::make_unique<AuditTrail>(*p->store, p->random);
   if (auto mail = build_mail(*p); !mail.ok()) return mail.error();
+  p->invalidations = std::make_unique<InvalidationWatch>(*p->store);
   p->tokens = std::make_unique<TokenService>(
-      *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit,
+      *p->store, *p->keys, *p->successor_sealer, p->random, clock_ref, *p->audit, *p->invalidations,
       TokenPolicy{config.issuer, config.audience, config.access_token_ttl_seconds, config.refresh_token_ttl_seconds,
                   config.session_max_age_seconds, config.refresh_reuse_grace_seconds,
                   config.access_token_leeway_seconds, config.max_sessions_per_user,
-                  VerifiedTokenCacheOptions{config.token_cache_entries}},
+                  config.token_cache_entries},
       p->account_mail.get());
   p->lockout = std::make_unique<AccountLockout>(
       *p->store, *p->audit, *p->device_tokens, p->random,
@@ -227,7 +229,8 @@ Result<std::unique_ptr<App>> App::create(const Config& config, std::shared_ptr<c
           LockoutPolicy{config.lockout_max_failures, config.lockout_window_seconds, config.lockout_window_seconds},
           config.lockout_account_ceiling});
   p->accounts = std::make_unique<AccountService>(*p->store, *p->hasher, p->random, clock_ref, *p->audit, *p->lockout,
-                                                 *p->password_screen, *p->account_mail, config.open_registration);
+                                                 *p->password_screen, *p->account_mail, *p->invalidations,
+                                                 config.open_registration, config.token_cache_entries);
   p->admin = std::make_unique<AdminService>(*p->store, *p->accounts, *p->lockout, clock_ref, *p->audit);
   if (auto bootstrapped = bootstrap_admin(*p); !bootstrapped.ok()) return bootstrapped.error();
   MfaPolicy mfa_policy;

@@ -7,6 +7,8 @@ set(SESAME_SERVER_AUTH_SOURCES
   src/auth/recent_sign_in.cpp
   src/auth/tokens/token_service.cpp
   src/auth/tokens/verified_token_cache.cpp
+  src/auth/cache/invalidation_watch.cpp
+  src/auth/accounts/account_view_cache.cpp
   src/auth/accounts/account_service.cpp
   src/auth/login/login_service.cpp
   src/auth/sessions/session_service.cpp

@@ -17,13 +17,13 @@ set(SESAME_SERVER_STORE_SOURCES
   src/store/sqlite/sqlite_admin_store.cpp
   src/store/sqlite/sqlite_audit_store.cpp
   src/store/sqlite/sqlite_housekeeping_store.cpp
-  src/store/sqlite/sqlite_revocation_feed.cpp
+  src/store/sqlite/sqlite_invalidation_feed.cpp
   src/store/postgres/postgres_pool.cpp
   src/store/postgres/postgres_store.cpp
   src/store/postgres/postgres_recovery_store.cpp
   src/store/postgres/postgres_admin_store.cpp
   src/store/postgres/postgres_audit_store.cpp
   src/store/postgres/postgres_housekeeping_store.cpp
-  src/store/postgres/postgres_revocation_feed.cpp
+  src/store/postgres/postgres_invalidation_feed.cpp
   ${SESAME_SERVER_EMBEDDED_MIGRATIONS}
 )

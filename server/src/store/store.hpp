@@ -59,26 +59,34 @@ class SessionStore {
                                                      const std::vector<std::string>& amr, std::int64_t now) = 0;
 };
 
-// Sessions that ended before their time (revoked, or deleted while live), as
-// the database logs them (migration 0007): what an in-memory cache of verified
-// access tokens must forget. One feed per reader; not thread-safe.
-class SessionRevocationFeed {
- public:
-  virtual ~SessionRevocationFeed() = default;
-  // The sessions ended since the previous call (the first call: since the feed
-  // was opened), by this process or any other on the database. A session may
-  // be reported more than once.
-  [[nodiscard]] virtual Result<std::vector<SessionId>> take_new() = 0;
+// What in-memory caches of this process must forget, as the database logs
+// it (migration 0007): sessions that ended before their time (revoked, or
+// deleted while live) and users whose account view changed (the user row,
+// TOTP, backup codes).
+struct Invalidations {
+  std::vector<SessionId> sessions;
+  std::vector<UserId> users;
+  [[nodiscard]] bool empty() const noexcept { return sessions.empty() && users.empty(); }
 };
 
-class SessionRevocationStore {
+// One feed per reader; not thread-safe.
+class CacheInvalidationFeed {
  public:
-  virtual ~SessionRevocationStore() = default;
-  [[nodiscard]] virtual Result<std::unique_ptr<SessionRevocationFeed>> open_revocation_feed() = 0;
-  // Changes once a revocation made through this store has committed, before
-  // the call that made it returns: a reader that sees it change reads its feed
-  // before trusting its cache, so the instance that revoked never lags.
-  [[nodiscard]] virtual std::uint64_t local_revocations() const noexcept = 0;
+  virtual ~CacheInvalidationFeed() = default;
+  // What changed since the previous call (the first call: since the feed was
+  // opened), by this process or any other on the database. Something may be
+  // reported more than once.
+  [[nodiscard]] virtual Result<Invalidations> take_new() = 0;
+};
+
+class CacheInvalidationStore {
+ public:
+  virtual ~CacheInvalidationStore() = default;
+  [[nodiscard]] virtual Result<std::unique_ptr<CacheInvalidationFeed>> open_invalidation_feed() = 0;
+  // Changes once a change logged through this store has committed, before the
+  // call that made it returns: a reader that sees it change reads its feed
+  // before trusting its caches, so the instance that made it never lags.
+  [[nodiscard]] virtual std::uint64_t local_invalidations() const noexcept = 0;
 };
 
 enum class RotationOutcome {
@@ -361,7 +369,7 @@ struct SweepCutoffs {
   std::int64_t revoked_before = 0;        // revoked_at of sessions (they go with every refresh token of theirs)
   std::int64_t mail_before = 0;           // sent_at or failed_at (given up) of mail
   std::int64_t mail_requests_before = 0;  // created_at of mail budget rows
-  std::int64_t revocations_before = 0;    // revoked_at of the session revocation log (migration 0007)
+  std::int64_t invalidations_before = 0;  // logged_at of the cache invalidation log (migration 0007)
 };
 
 struct SweepCounts {
@@ -372,7 +380,7 @@ struct SweepCounts {
   int mail_requests = 0;
   int mail = 0;
   int login_failures = 0;
-  int session_revocations = 0;
+  int cache_invalidations = 0;
   friend bool operator==(const SweepCounts&, const SweepCounts&) = default;
 };
 
@@ -389,7 +397,7 @@ class HousekeepingStore {
 
 class Store : public AccountStore,
               public SessionStore,
-              public SessionRevocationStore,
+              public CacheInvalidationStore,
               public RefreshTokenStore,
               public LockoutStore,
               public MfaStore,

@@ -97,6 +97,39 @@ BOOST_AUTO_TEST_CASE(a_session_ended_on_one_instance_is_refused_by_the_other_wit
   BOOST_TEST(code_of(on_b) == "session_revoked");
 }
 
+// GET /auth/me is answered from memory once read; TOTP turned on through
+// one instance shows on the other within 1 s, and at once on the first.
+BOOST_AUTO_TEST_CASE(an_account_change_on_one_instance_shows_in_me_on_the_other_within_a_second) {
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/register", {{"email", "view@example.com"}, {"password", kPassword}}).status == 201);
+  const std::string bearer = "Bearer " + sign_in(a, "view@example.com", kPassword).json()["access_token"].get<std::string>();
+  const auto mfa_on = [&](const ServerProcess& server) {
+    const HttpResponse me = server.http().get("/api/v1/auth/me", {{"Authorization", bearer}});
+    BOOST_REQUIRE_EQUAL(me.status, 200);
+    return me.json()["mfa_enabled"].get<bool>();
+  };
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST_REQUIRE(!mfa_on(a));
+    BOOST_TEST_REQUIRE(!mfa_on(b));
+  }
+
+  auto setup = a.http().post_json("/api/v1/auth/mfa/totp/setup", json::object(), {{"Authorization", bearer}});
+  BOOST_TEST_REQUIRE(setup.status == 200);
+  auto secret = sesame::base32_decode(setup.json()["secret"].get<std::string>());
+  BOOST_TEST_REQUIRE(secret.ok());
+  auto code = sesame::totp(*secret, std::time(nullptr));
+  BOOST_TEST_REQUIRE(code.ok());
+  BOOST_TEST_REQUIRE(a.http().post_json("/api/v1/auth/mfa/totp/confirm", {{"code", *code}},
+                                        {{"Authorization", bearer}}).status == 200);
+  const auto changed_at = std::chrono::steady_clock::now();
+  BOOST_TEST(mfa_on(a));
+  bool seen_on_b = mfa_on(b);
+  while (!seen_on_b && std::chrono::steady_clock::now() - changed_at < std::chrono::seconds(1)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    seen_on_b = mfa_on(b);
+  }
+  BOOST_TEST(seen_on_b);
+}
+
 // RFC 6238 §5.2 across processes: the accepted step is advanced in the shared
 // database, so one code sent to both instances at once signs in once.
 BOOST_AUTO_TEST_CASE(one_totp_code_sent_to_both_instances_at_once_signs_in_once) {

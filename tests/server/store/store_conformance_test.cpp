@@ -49,7 +49,7 @@ inline std::ostream& operator<<(std::ostream& out, RotationOutcome outcome) {
 inline std::ostream& operator<<(std::ostream& out, const SweepCounts& c) {
   return out << "{sessions " << c.sessions << ", refresh_tokens " << c.refresh_tokens << ", mfa " << c.mfa_challenges
              << ", account_tokens " << c.account_tokens << ", mail_requests " << c.mail_requests << ", mail " << c.mail
-             << ", login_failures " << c.login_failures << ", session_revocations " << c.session_revocations << "}";
+             << ", login_failures " << c.login_failures << ", cache_invalidations " << c.cache_invalidations << "}";
 }
 }  // namespace sesame::server
 
@@ -615,14 +615,21 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------
 // The log of ended sessions (migration 0007) that in-memory token caches read.
-BOOST_AUTO_TEST_SUITE(session_revocations)
+BOOST_AUTO_TEST_SUITE(cache_invalidations)
 
 namespace {
 
-std::set<std::string> ids_of(const Result<std::vector<SessionId>>& ended) {
-  BOOST_REQUIRE_MESSAGE(ended.ok(), describe(ended));
+std::set<std::string> ids_of(const Result<Invalidations>& changed) {
+  BOOST_REQUIRE_MESSAGE(changed.ok(), describe(changed));
   std::set<std::string> ids;
-  for (const auto& id : ended.value()) ids.insert(id.value);
+  for (const auto& id : changed.value().sessions) ids.insert(id.value);
+  return ids;
+}
+
+std::set<std::string> users_of(const Result<Invalidations>& changed) {
+  BOOST_REQUIRE_MESSAGE(changed.ok(), describe(changed));
+  std::set<std::string> ids;
+  for (const auto& id : changed.value().users) ids.insert(id.value);
   return ids;
 }
 
@@ -648,8 +655,8 @@ struct OwnDatabase {
 
 BOOST_FIXTURE_TEST_CASE(feed_reports_every_way_a_session_ends_and_counts_local_commits, OwnDatabase) {
   auto other_process = open(url);
-  auto feed = value_of(target->open_revocation_feed());
-  auto other_feed = value_of(other_process->open_revocation_feed());
+  auto feed = value_of(target->open_invalidation_feed());
+  auto other_feed = value_of(other_process->open_invalidation_feed());
   BOOST_TEST(ids_of(feed->take_new()).empty());
 
   UserRecord user = make_user();
@@ -660,14 +667,14 @@ BOOST_FIXTURE_TEST_CASE(feed_reports_every_way_a_session_ends_and_counts_local_c
   const auto kept = live_session(user.id);
   const auto third = live_session(user.id);
   const auto of_disabled = live_session(disabled.id);
-  std::uint64_t local = target->local_revocations();
+  std::uint64_t local = target->local_invalidations();
   BOOST_TEST(ids_of(feed->take_new()).empty(), "creating sessions ends none");
-  BOOST_TEST(target->local_revocations() == local);
+  BOOST_TEST(target->local_invalidations() == local);
 
   auto expect = [&](const std::set<std::string>& ended, const char* how) {
     BOOST_TEST_CONTEXT(how) {
-      BOOST_TEST(target->local_revocations() > local);
-      local = target->local_revocations();
+      BOOST_TEST(target->local_invalidations() > local);
+      local = target->local_invalidations();
       BOOST_TEST((ids_of(feed->take_new()) == ended));
     }
   };
@@ -690,7 +697,7 @@ BOOST_FIXTURE_TEST_CASE(feed_reports_every_way_a_session_ends_and_counts_local_c
   family.token = make_token(family.session.id);
   REQUIRE_OK(target->insert_refresh_token(family.token));
   REQUIRE_OK(target->rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "s", kNow, 0));
-  local = target->local_revocations();
+  local = target->local_invalidations();
   const auto reused =
       value_of(target->rotate_refresh_token(family.token.token_hash, make_token(family.session.id), "t", kNow + 1, 0));
   BOOST_TEST(reused.outcome == RotationOutcome::reuse_detected);
@@ -710,7 +717,48 @@ BOOST_FIXTURE_TEST_CASE(feed_reports_every_way_a_session_ends_and_counts_local_c
                                          family.session.id.value, kept.id.value, deleted.id.value,
                                          revoked_everywhere.id.value, gone.id.value};
   BOOST_TEST((ids_of(other_feed->take_new()) == everything));
-  BOOST_TEST(other_process->local_revocations() == 0u);
+  BOOST_TEST(other_process->local_invalidations() == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(feed_reports_users_whose_account_view_changed, OwnDatabase) {
+  UserRecord user = make_user();
+  REQUIRE_OK(target->create_user(user));
+  UserRecord bystander = make_user();
+  REQUIRE_OK(target->create_user(bystander));
+  auto feed = value_of(target->open_invalidation_feed());
+  std::uint64_t local = target->local_invalidations();
+  auto expect_user = [&](const char* how) {
+    BOOST_TEST_CONTEXT(how) {
+      BOOST_TEST(target->local_invalidations() > local);
+      local = target->local_invalidations();
+      BOOST_TEST((users_of(feed->take_new()) == std::set<std::string>{user.id.value}));
+    }
+  };
+  (void)live_session(user.id);
+  BOOST_TEST(users_of(feed->take_new()).empty(), "a new session changes no account view");
+
+  REQUIRE_OK(target->update_password_hash(user.id, "$argon2id$new", kNow));
+  expect_user("password hash");
+  TotpCredentialRecord pending{user.id, "sealed", std::nullopt, std::nullopt, kNow};
+  BOOST_TEST(value_of(target->save_pending_totp(pending)));
+  expect_user("TOTP set up");
+  BOOST_TEST(value_of(target->confirm_totp(user.id, "sealed", 100, kNow, {}, make_mail(user.email_key))));
+  expect_user("TOTP confirmed");
+  BOOST_TEST(value_of(target->advance_totp_step(user.id, 101)));
+  expect_user("a TOTP code accepted");
+  BackupCodeRecord code{unique("code"), user.id, "look", "hash", kNow, std::nullopt};
+  REQUIRE_OK(target->replace_backup_codes(user.id, {code}));
+  expect_user("backup codes replaced");
+  BOOST_TEST(value_of(target->consume_backup_code(code.id, kNow)));
+  expect_user("a backup code used");
+  BOOST_TEST(value_of(target->delete_totp(user.id, make_mail(user.email_key))));
+  expect_user("TOTP removed");
+  UserChanges renamed;
+  renamed.name = "Grace";
+  BOOST_TEST(value_of(target->update_user(user.id, renamed, kNow, "")).has_value());
+  expect_user("an admin's change");
+  sesame::test::run_sql(url, "DELETE FROM users WHERE id = '" + user.id.value + "'");
+  BOOST_TEST(users_of(feed->take_new()).count(user.id.value) == 1u, "a deleted user");
 }
 
 struct PostgresOnly {
@@ -727,7 +775,7 @@ BOOST_FIXTURE_TEST_CASE(feed_reads_a_revocation_that_commits_after_a_later_one, 
   REQUIRE_OK(target->create_user(user));
   const auto slow = live_session(user.id);
   const auto quick = live_session(user.id);
-  auto feed = value_of(target->open_revocation_feed());
+  auto feed = value_of(target->open_invalidation_feed());
 
   pqxx::connection connection(url);
   pqxx::work open_transaction(connection);
@@ -1694,12 +1742,10 @@ BOOST_AUTO_TEST_SUITE(housekeeping)
 namespace {
 
 constexpr std::int64_t kRevokedRetention = 900;
-constexpr std::int64_t kRevocationLogMargin = 3600;
 constexpr std::int64_t kMailRetention = 7 * kDay;
 
 SweepCutoffs cutoffs_at(std::int64_t now) {
-  return SweepCutoffs{now, now - kRevokedRetention, now - kMailRetention, now - 3600,
-                      now - kRevokedRetention - kRevocationLogMargin};
+  return SweepCutoffs{now, now - kRevokedRetention, now - kMailRetention, now - 3600, now - kDay};
 }
 
 // One row of every kind the sweep looks at, on both sides of its cutoff at kNow.
@@ -1730,13 +1776,6 @@ SweepSeed seed(Store& target) {
   s.long_revoked = add_session(kNow + kDay, kNow - kRevokedRetention - 1);      // goes, with its token
   s.recently_revoked = add_session(kNow + kDay, kNow - kRevokedRetention + 1);  // stays
   s.live = add_session(kNow + kDay, std::nullopt);                              // stays
-  // Revoked here (not stored revoked), so the revocation log has their lines;
-  // both sessions go (long revoked), the log keeps the later line for longer.
-  const std::int64_t log_cutoff = kNow - kRevokedRetention - kRevocationLogMargin;
-  for (const std::int64_t revoked_at : {log_cutoff, log_cutoff + 1}) {  // line goes, line stays
-    const auto logged = add_session(kNow + kDay, std::nullopt);
-    BOOST_REQUIRE(value_of(target.revoke_session(logged.id, logged.user_id, revoked_at, "logout")));
-  }
   s.used_expired_token = make_token(s.live.id, kNow - kDay, kDay - 1);
   s.used_expired_token.used_at = kNow - 10;  // stays: reuse detection needs it
   s.unused_expired_token = make_token(s.live.id, kNow - kDay, kDay);  // goes
@@ -1796,14 +1835,13 @@ SweepSeed seed(Store& target) {
 
 SweepCounts expected_counts() {
   SweepCounts counts;
-  counts.sessions = 4;
-  counts.refresh_tokens = 5;
+  counts.sessions = 2;
+  counts.refresh_tokens = 3;
   counts.mfa_challenges = 2;
   counts.account_tokens = 2;
   counts.mail_requests = 1;
   counts.mail = 2;
   counts.login_failures = 1;
-  counts.session_revocations = 1;
   return counts;
 }
 
@@ -1843,6 +1881,20 @@ BOOST_AUTO_TEST_CASE(sweep_removes_exactly_what_expired_then_nothing) {
   BOOST_TEST(value_of(fresh->list_mail_to(s.mail_to, 10)).size() == 3u);
 }
 
+// Lines of the invalidation log are stamped by the database's clock.
+BOOST_AUTO_TEST_CASE(sweep_removes_invalidation_lines_logged_before_the_cutoff) {
+  auto fresh = audit::fresh_migrated();
+  UserRecord user = make_user();
+  REQUIRE_OK(fresh->create_user(user));
+  REQUIRE_OK(fresh->update_password_hash(user.id, "$argon2id$new", kNow));  // one line, logged now
+  const auto wall_now = static_cast<std::int64_t>(std::time(nullptr));
+  SweepCutoffs cutoffs = cutoffs_at(kNow);
+  cutoffs.invalidations_before = wall_now - 60;
+  BOOST_TEST(value_of(fresh->sweep_expired(cutoffs))->cache_invalidations == 0);
+  cutoffs.invalidations_before = wall_now + 60;
+  BOOST_TEST(value_of(fresh->sweep_expired(cutoffs))->cache_invalidations == 1);
+}
+
 BOOST_AUTO_TEST_CASE(two_stores_sweeping_at_once_remove_each_row_once) {
   const auto url = databases().fresh_url();
   auto one = audit::fresh_migrated(url);
@@ -1861,7 +1913,7 @@ BOOST_AUTO_TEST_CASE(two_stores_sweeping_at_once_remove_each_row_once) {
     total.mail_requests += c.mail_requests;
     total.mail += c.mail;
     total.login_failures += c.login_failures;
-    total.session_revocations += c.session_revocations;
+    total.cache_invalidations += c.cache_invalidations;
   }
   BOOST_TEST(total == expected_counts(), total);
 }

@@ -160,6 +160,8 @@ Outcome<void> AccountService::change_password(const Principal& principal, const 
 }
 
 Outcome<api::User> AccountService::me(const Principal& principal) {
+  auto cached = views_.find(principal.user_id);
+  if (cached.user) return std::move(*cached.user);
   auto user = store_.find_user_by_id(principal.user_id);
   if (!user.ok()) return to_failure(user.error());
   if (!user->has_value()) return Failure{ErrorCode::unauthorized, "the account no longer exists", {}, std::nullopt};
@@ -172,6 +174,7 @@ Outcome<api::User> AccountService::me(const Principal& principal) {
     if (!remaining.ok()) return to_failure(remaining.error());
     out.backup_codes_remaining = *remaining;
   }
+  views_.remember(principal.user_id, out, cached);
   return out;
 }
 

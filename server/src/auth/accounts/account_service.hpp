@@ -1,6 +1,7 @@
 #pragma once
 // Registration (with its verification mail) and password change (with its alert).
 
+#include "auth/accounts/account_view_cache.hpp"
 #include "auth/audit_trail.hpp"
 #include "auth/lockout.hpp"
 #include "auth/password_screen.hpp"
@@ -37,9 +38,11 @@ class AccountService {
  public:
   AccountService(Store& store, const PasswordHasher& hasher, RandomSource& random, const Clock& clock,
                  AuditTrail& audit, AccountLockout& lockout, const PasswordScreen& screen, const AccountMail& mail,
-                 bool open_registration = true)
+                 InvalidationWatch& invalidations, bool open_registration = true,
+                 std::size_t view_cache_entries = 16384)
       : store_(store), hasher_(hasher), random_(random), clock_(clock), audit_(audit), lockout_(lockout),
-        screen_(screen), mail_(mail), open_registration_(open_registration) {}
+        screen_(screen), mail_(mail), open_registration_(open_registration),
+        views_(invalidations, view_cache_entries) {}
 
   // 201 {user}; password_policy_violation with every violation; email_taken;
   // registration_closed (SESAME_REGISTRATION=admin); tenant_disabled.
@@ -61,7 +64,8 @@ class AccountService {
   [[nodiscard]] Outcome<void> change_password(const Principal& principal, const api::PasswordChangeRequest& request,
                                               const ClientContext& client);
 
-  // The user, with mfa_enabled and (when it is) backup_codes_remaining.
+  // The user, with mfa_enabled and (when it is) backup_codes_remaining; from
+  // AccountViewCache when it was read before and has not changed since.
   [[nodiscard]] Outcome<api::User> me(const Principal& principal);
 
  private:
@@ -75,6 +79,7 @@ class AccountService {
   const PasswordScreen& screen_;
   const AccountMail& mail_;
   bool open_registration_;
+  AccountViewCache views_;
 };
 
 }  // namespace sesame::server

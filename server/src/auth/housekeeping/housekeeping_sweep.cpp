@@ -14,7 +14,7 @@ SweepCutoffs sweep_cutoffs(std::int64_t now, const SweepPolicy& policy) noexcept
   cutoffs.revoked_before = now - policy.revoked_session_retention_seconds;
   cutoffs.mail_before = now - policy.mail_retention_seconds;
   cutoffs.mail_requests_before = now - kMailBudgetWindowSeconds;  // older rows no longer count
-  cutoffs.revocations_before = cutoffs.revoked_before - kRevocationLogMarginSeconds;
+  cutoffs.invalidations_before = cutoffs.revoked_before - kInvalidationLogMarginSeconds;
   return cutoffs;
 }
 
@@ -35,9 +35,9 @@ Result<std::optional<SweepCounts>> HousekeepingSweep::run_once() {
   std::fprintf(stderr,
                "{\"level\":\"info\",\"msg\":\"housekeeping sweep\",\"sessions\":%d,\"refresh_tokens\":%d,"
                "\"mfa_challenges\":%d,\"account_tokens\":%d,\"mail_requests\":%d,\"mail\":%d,\"login_failures\":%d,"
-               "\"session_revocations\":%d,\"ms\":%lld}\n",
+               "\"cache_invalidations\":%d,\"ms\":%lld}\n",
                counts.sessions, counts.refresh_tokens, counts.mfa_challenges, counts.account_tokens,
-               counts.mail_requests, counts.mail, counts.login_failures, counts.session_revocations,
+               counts.mail_requests, counts.mail, counts.login_failures, counts.cache_invalidations,
                static_cast<long long>(ms.count()));
   return swept;
 }

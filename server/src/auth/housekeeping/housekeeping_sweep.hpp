@@ -24,7 +24,7 @@ struct SweepPolicy {
 // How much longer than a revoked session a line of the revocation log stays.
 // A token cache that has not read the log for longer than the session's
 // retention plus this holds no token of that session that is still valid.
-inline constexpr std::int64_t kRevocationLogMarginSeconds = 3600;
+inline constexpr std::int64_t kInvalidationLogMarginSeconds = 3600;
 
 // The cutoffs of a sweep at `now` (pure).
 [[nodiscard]] SweepCutoffs sweep_cutoffs(std::int64_t now, const SweepPolicy& policy) noexcept;

@@ -15,8 +15,8 @@ const Failure kInvalidRefreshToken{ErrorCode::invalid_token, "the refresh token 
 }  // namespace
 
 TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer,
-                           RandomSource& random, const Clock& clock, AuditTrail& audit, TokenPolicy policy,
-                           const AccountMail* alerts)
+                           RandomSource& random, const Clock& clock, AuditTrail& audit,
+                           InvalidationWatch& invalidations, TokenPolicy policy, const AccountMail* alerts)
     : store_(store),
       keys_(keys),
       successor_sealer_(successor_sealer),
@@ -25,7 +25,7 @@ TokenService::TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSe
       audit_(audit),
       policy_(std::move(policy)),
       alerts_(alerts),
-      verified_tokens_(store, policy_.verified_tokens) {}
+      verified_tokens_(invalidations, policy_.verified_token_capacity) {}
 
 std::int64_t TokenService::refresh_expires_at(const SessionRecord& session, std::int64_t now) const noexcept {
   return std::min(now + policy_.refresh_token_ttl_seconds, session.expires_at);

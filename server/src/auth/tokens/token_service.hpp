@@ -29,7 +29,7 @@ struct TokenPolicy {
   std::int64_t refresh_reuse_grace_seconds = 10;
   std::int64_t leeway_seconds = 5;  // our own tokens: the server's clock is the issuer's
   int max_sessions_per_user = 100;  // a new session past it ends the oldest (ASVS 7.1.2)
-  VerifiedTokenCacheOptions verified_tokens;
+  std::size_t verified_token_capacity = 16384;  // VerifiedTokenCache entries; 0: off
 };
 
 // RFC 7662 token introspection of an access token: active only when it
@@ -49,7 +49,8 @@ struct IssuedTokens {
 class TokenService {
  public:
   TokenService(Store& store, LiveSigningKeyRing& keys, const TokenSealer& successor_sealer, RandomSource& random,
-               const Clock& clock, AuditTrail& audit, TokenPolicy policy, const AccountMail* alerts = nullptr);
+               const Clock& clock, AuditTrail& audit, InvalidationWatch& invalidations, TokenPolicy policy,
+               const AccountMail* alerts = nullptr);
 
   // Creates a session for `user` and issues its first access and refresh tokens.
   // A non-empty `scope` (kEnrolmentScope) is carried by every token of the session.

@@ -36,13 +36,13 @@ constexpr PreparedStatement kDeleteLapsedLoginFailures{
     "sweep_lapsed_login_failures",
     "DELETE FROM login_failures WHERE (locked_until IS NULL AND window_ends_at <= $1::bigint)"
     " OR locked_until <= $1::bigint"};
-constexpr PreparedStatement kDeleteOldRevocations{
-    "sweep_old_revocations", "DELETE FROM session_revocations WHERE revoked_at <= $1::bigint"};
+constexpr PreparedStatement kDeleteOldInvalidations{
+    "sweep_old_invalidations", "DELETE FROM cache_invalidations WHERE logged_at <= $1::bigint"};
 
 constexpr PreparedStatement kStatements[] = {
     kTrySweepLock,          kDeleteDeadSessionTokens, kDeleteExpiredUnusedTokens, kDeleteDeadSessions,
     kDeleteSpentMfaChallenges, kDeleteSpentAccountTokens, kDeleteStaleMailRequests, kDeleteOldMail,
-    kDeleteLapsedLoginFailures, kDeleteOldRevocations,
+    kDeleteLapsedLoginFailures, kDeleteOldInvalidations,
 };
 
 }  // namespace
@@ -67,7 +67,7 @@ Result<std::optional<SweepCounts>> PostgresStore::sweep_expired(const SweepCutof
     counts.mail_requests = deleted(kDeleteStaleMailRequests, cutoffs.mail_requests_before);
     counts.mail = deleted(kDeleteOldMail, cutoffs.mail_before);
     counts.login_failures = deleted(kDeleteLapsedLoginFailures, cutoffs.now);
-    counts.session_revocations = deleted(kDeleteOldRevocations, cutoffs.revocations_before);
+    counts.cache_invalidations = deleted(kDeleteOldInvalidations, cutoffs.invalidations_before);
     transaction.commit();
     return std::optional<SweepCounts>(counts);
   });

@@ -11,7 +11,7 @@ namespace {
 // The revocation trigger's NOTICE must reach the connection whatever the
 // role's default; PooledConnection drops the other notices.
 constexpr char kHearNotices[] = "SET client_min_messages TO notice";
-constexpr std::string_view kRevocationNotice = "sesame:session_revocations";
+constexpr std::string_view kInvalidationNotice = "sesame:cache_invalidations";
 
 // The first line of a libpqxx message: the server's DETAIL lines may quote
 // row values, which do not belong in an error detail.
@@ -39,7 +39,7 @@ bool is_connection_state(std::string_view sqlstate) {
 
 bool PooledConnection::NoticeWatcher::operator()(const char message[]) noexcept {
   const std::string_view text(message);
-  if (text.find(kRevocationNotice) != std::string_view::npos) revocation_logged_ = true;
+  if (text.find(kInvalidationNotice) != std::string_view::npos) invalidation_logged_ = true;
   // false: handled, the handlers registered before (libpq's stderr) never see it.
   return !text.starts_with("NOTICE:");
 }
@@ -93,12 +93,12 @@ Result<std::unique_ptr<PooledConnection>> ConnectionPool::acquire() {
   return connection;
 }
 
-void ConnectionPool::count_revocation(PooledConnection& connection) noexcept {
-  if (connection.take_revocation_logged()) local_revocations_.fetch_add(1, std::memory_order_acq_rel);
+void ConnectionPool::count_invalidation(PooledConnection& connection) noexcept {
+  if (connection.take_invalidation_logged()) local_invalidations_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 void ConnectionPool::release(std::unique_ptr<PooledConnection> connection) {
-  count_revocation(*connection);
+  count_invalidation(*connection);
   {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(connection));
@@ -107,7 +107,7 @@ void ConnectionPool::release(std::unique_ptr<PooledConnection> connection) {
 }
 
 Error ConnectionPool::fail(std::unique_ptr<PooledConnection> connection, std::exception_ptr failure) {
-  count_revocation(*connection);
+  count_invalidation(*connection);
   Error error{ErrorCode::internal_error, "postgres: unexpected failure"};
   bool broken = false;
   try {

@@ -36,26 +36,26 @@ struct PoolOptions {
 };
 
 // A libpqxx connection and what it heard: the NOTICE with which the
-// revocation trigger (migration 0007) tells the connection that ran the
+// invalidation triggers (migration 0007) tell the connection that ran the
 // statement. Other notices are dropped (CREATE ... IF NOT EXISTS talks in them).
 class PooledConnection {
  public:
-  explicit PooledConnection(const std::string& url) : connection_(url), notices_(connection_, revocation_logged_) {}
+  explicit PooledConnection(const std::string& url) : connection_(url), notices_(connection_, invalidation_logged_) {}
   pqxx::connection& get() noexcept { return connection_; }
-  [[nodiscard]] bool take_revocation_logged() noexcept { return std::exchange(revocation_logged_, false); }
+  [[nodiscard]] bool take_invalidation_logged() noexcept { return std::exchange(invalidation_logged_, false); }
 
  private:
   class NoticeWatcher final : public pqxx::errorhandler {
    public:
-    NoticeWatcher(pqxx::connection& connection, bool& revocation_logged)
-        : pqxx::errorhandler(connection), revocation_logged_(revocation_logged) {}
+    NoticeWatcher(pqxx::connection& connection, bool& invalidation_logged)
+        : pqxx::errorhandler(connection), invalidation_logged_(invalidation_logged) {}
     bool operator()(const char message[]) noexcept override;
 
    private:
-    bool& revocation_logged_;
+    bool& invalidation_logged_;
   };
 
-  bool revocation_logged_ = false;
+  bool invalidation_logged_ = false;
   pqxx::connection connection_;
   NoticeWatcher notices_;  // after connection_: unregisters before it closes
 };
@@ -84,18 +84,18 @@ class ConnectionPool {
     }
   }
 
-  // Counts calls of run() whose connection logged a session revocation. run()
-  // returns after its transaction ended, so when this changes the revocation
+  // Counts calls of run() whose connection logged a cache invalidation. run()
+  // returns after its transaction ended, so when this changes the change
   // is visible to every connection (a rolled-back one counts too: harmless).
-  [[nodiscard]] std::uint64_t local_revocations() const noexcept {
-    return local_revocations_.load(std::memory_order_acquire);
+  [[nodiscard]] std::uint64_t local_invalidations() const noexcept {
+    return local_invalidations_.load(std::memory_order_acquire);
   }
 
  private:
   [[nodiscard]] Result<std::unique_ptr<PooledConnection>> acquire();
   [[nodiscard]] Result<std::unique_ptr<PooledConnection>> connect();
   void release(std::unique_ptr<PooledConnection> connection);
-  void count_revocation(PooledConnection& connection) noexcept;
+  void count_invalidation(PooledConnection& connection) noexcept;
   // Classifies the exception, discards the connection when it is broken, and
   // returns the error to report.
   [[nodiscard]] Error fail(std::unique_ptr<PooledConnection> connection, std::exception_ptr failure);
@@ -107,7 +107,7 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   std::size_t open_count_ = 0;  // idle + leased
-  std::atomic<std::uint64_t> local_revocations_{0};
+  std::atomic<std::uint64_t> local_invalidations_{0};
 };
 
 // libpqxx 6 has no std::optional parameters; a null `const char*` binds SQL NULL.

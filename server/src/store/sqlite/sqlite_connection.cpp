@@ -154,8 +154,8 @@ int Connection::on_busy(void* self, int attempts) noexcept {
 }
 
 void Connection::on_row_change(void* self, int operation, const char*, const char* table, sqlite3_int64) noexcept {
-  if (operation == SQLITE_INSERT && std::string_view(table) == "session_revocations") {
-    static_cast<Connection*>(self)->revocation_logged_ = true;
+  if (operation == SQLITE_INSERT && std::string_view(table) == "cache_invalidations") {
+    static_cast<Connection*>(self)->invalidation_logged_ = true;
   }
 }
 
@@ -231,7 +231,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Connection> connection) {
-  if (connection->take_revocation_logged()) local_revocations_.fetch_add(1, std::memory_order_acq_rel);
+  if (connection->take_invalidation_logged()) local_invalidations_.fetch_add(1, std::memory_order_acq_rel);
   {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(connection));

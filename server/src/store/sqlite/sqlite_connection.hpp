@@ -81,8 +81,8 @@ class Connection {
   [[nodiscard]] Result<void> execute(const std::string& sql) { return execute(sql.c_str()); }
 
   // True (once) when a statement since the last call logged a session
-  // revocation (a trigger's row in session_revocations).
-  [[nodiscard]] bool take_revocation_logged() noexcept { return std::exchange(revocation_logged_, false); }
+  // cache invalidation (a trigger's row in cache_invalidations).
+  [[nodiscard]] bool take_invalidation_logged() noexcept { return std::exchange(invalidation_logged_, false); }
 
   // The cached prepared form of `sql` with `args` bound to ?1, ?2, ...
   template <class... Args>
@@ -110,7 +110,7 @@ class Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
-  bool revocation_logged_ = false;
+  bool invalidation_logged_ = false;
   std::chrono::milliseconds busy_timeout_;
   std::chrono::steady_clock::time_point busy_since_;
 };
@@ -157,11 +157,11 @@ class ConnectionPool {
   // the busy timeout or a new one cannot be opened.
   [[nodiscard]] Result<Lease> acquire();
 
-  // Counts leases given back after logging a session revocation. A lease ends
+  // Counts leases given back after logging a cache invalidation. A lease ends
   // after its transaction did (committed or rolled back), so when this changes
-  // the revocation is visible to every connection.
-  [[nodiscard]] std::uint64_t local_revocations() const noexcept {
-    return local_revocations_.load(std::memory_order_acquire);
+  // the change is visible to every connection.
+  [[nodiscard]] std::uint64_t local_invalidations() const noexcept {
+    return local_invalidations_.load(std::memory_order_acquire);
   }
 
  private:
@@ -174,7 +174,7 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_count_ = 0;
-  std::atomic<std::uint64_t> local_revocations_{0};
+  std::atomic<std::uint64_t> local_invalidations_{0};
 };
 
 }  // namespace sesame::server::sqlite

@@ -24,7 +24,7 @@ constexpr char kDeleteOldMail[] = "DELETE FROM mail_outbox WHERE sent_at <= ?1 O
 // A lapsed window (store_rules.cpp: window_lapsed) counts nothing any more.
 constexpr char kDeleteLapsedLoginFailures[] =
     "DELETE FROM login_failures WHERE (locked_until IS NULL AND window_ends_at <= ?1) OR locked_until <= ?1";
-constexpr char kDeleteOldRevocations[] = "DELETE FROM session_revocations WHERE revoked_at <= ?1";
+constexpr char kDeleteOldInvalidations[] = "DELETE FROM cache_invalidations WHERE logged_at <= ?1";
 
 }  // namespace
 
@@ -47,7 +47,7 @@ Result<std::optional<SweepCounts>> SqliteStore::sweep_expired(const SweepCutoffs
   if (auto done = run(counts.mail_requests, kDeleteStaleMailRequests, cutoffs.mail_requests_before); !done) return done.error();
   if (auto done = run(counts.mail, kDeleteOldMail, cutoffs.mail_before); !done) return done.error();
   if (auto done = run(counts.login_failures, kDeleteLapsedLoginFailures, cutoffs.now); !done) return done.error();
-  if (auto done = run(counts.session_revocations, kDeleteOldRevocations, cutoffs.revocations_before); !done) {
+  if (auto done = run(counts.cache_invalidations, kDeleteOldInvalidations, cutoffs.invalidations_before); !done) {
     return done.error();
   }
   return std::optional<SweepCounts>(counts);

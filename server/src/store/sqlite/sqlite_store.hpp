@@ -39,8 +39,8 @@ class SqliteStore final : public Store {
   Result<int> revoke_user_sessions(const UserId& user, const std::optional<SessionId>& keep, std::int64_t now,
                                    std::string_view reason) override;
 
-  Result<std::unique_ptr<SessionRevocationFeed>> open_revocation_feed() override;
-  std::uint64_t local_revocations() const noexcept override;
+  Result<std::unique_ptr<CacheInvalidationFeed>> open_invalidation_feed() override;
+  std::uint64_t local_invalidations() const noexcept override;
   Result<bool> is_session_active(const SessionId& id, std::int64_t now) override;
   Result<bool> upgrade_session(const SessionId& id, std::string_view scope, const std::vector<std::string>& amr,
                                std::int64_t now) override;
