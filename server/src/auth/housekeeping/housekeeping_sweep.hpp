@@ -21,9 +21,9 @@ struct SweepPolicy {
   std::int64_t mail_retention_seconds = 7 * 86400;  // SESAME_MAIL_RETENTION
 };
 
-// How much longer than a revoked session a line of the revocation log stays.
-// A token cache that has not read the log for longer than the session's
-// retention plus this holds no token of that session that is still valid.
+// How much longer than a revoked session a line of the cache invalidation log
+// stays: far more than InvalidationWatchTiming::forget_all_after, so a watch
+// that missed lines swept meanwhile has forgotten everything anyway.
 inline constexpr std::int64_t kInvalidationLogMarginSeconds = 3600;
 
 // The cutoffs of a sweep at `now` (pure).
