@@ -2,10 +2,14 @@
 // Configuration comes from the environment (see config/config.hpp and the README).
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "app/app.hpp"
 #include "auth/audit/audit_chain_verifier.hpp"
@@ -39,6 +43,9 @@ int serve(const Config& config) {
   // Before any thread starts, so that every thread inherits the mask and the
   // signal is taken only by wait_for_termination_signal().
   http::block_termination_signals();
+  // glibc gives threads up to 8 arenas a core, each keeping what was freed in
+  // it; with one per core the server's peak RSS stays under 64 MiB (bench/).
+  mallopt(M_ARENA_MAX, std::max(2, static_cast<int>(std::thread::hardware_concurrency())));
   auto app = App::create(config);
   if (!app.ok()) return fail("start", std::string(error_code_name(app.code())) + ": " + app.error().detail);
   try {

@@ -37,7 +37,7 @@ struct Config {
   bool trust_proxy = false;                         // SESAME_TRUST_PROXY=1: client IP from X-Forwarded-For
   std::uint32_t argon2_memory_kib = 19 * 1024;      // SESAME_ARGON2_MEMORY_KIB (OWASP: 19 MiB)
   std::uint32_t argon2_iterations = 2;              // SESAME_ARGON2_ITERATIONS (OWASP: 2)
-  int http_threads = 2;                             // SESAME_HTTP_THREADS
+  int http_threads = 4;                             // SESAME_HTTP_THREADS (handlers wait on the database)
   int hash_workers = 2;                             // SESAME_HASH_WORKERS
   int hash_queue = 64;                              // SESAME_HASH_QUEUE: waiting hash jobs before 503
   std::size_t max_body_bytes = 64 * 1024;           // SESAME_MAX_BODY_BYTES

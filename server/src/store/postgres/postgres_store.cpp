@@ -89,8 +89,6 @@ constexpr PreparedStatement kRevokeAllSessions{
 constexpr PreparedStatement kSelectSessionActive{
     "select_session_active",
     "SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2::bigint"};
-constexpr PreparedStatement kTouchSession{
-    "touch_session", "UPDATE sessions SET last_active_at = GREATEST(last_active_at, $2::bigint) WHERE id = $1"};
 constexpr PreparedStatement kUpgradeSession{
     "upgrade_session",
     "UPDATE sessions SET scope = $2, amr = $3::jsonb WHERE id = $1 AND revoked_at IS NULL AND expires_at > $4::bigint"};
@@ -108,10 +106,19 @@ constexpr PreparedStatement kLockRefreshToken{
     "lock_refresh_token",
     "SELECT token_hash, session_id, issued_at, expires_at, used_at, successor_hash, successor_sealed"
     " FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE"};
-constexpr PreparedStatement kMarkRefreshTokenUsed{
-    "mark_refresh_token_used",
-    "UPDATE refresh_tokens SET used_at = $2::bigint, successor_hash = $3, successor_sealed = $4"
-    " WHERE token_hash = $1 AND used_at IS NULL"};
+// The three writes of a rotation in one round trip (refresh on PostgreSQL is
+// bound by round trips, not CPU): the presented token is marked used if it is
+// still unused, and only then its successor inserted and the session touched.
+// Answers how many tokens it marked (0 or 1).
+constexpr PreparedStatement kRotateRefreshToken{
+    "rotate_refresh_token",
+    "WITH marked AS (UPDATE refresh_tokens SET used_at = $2::bigint, successor_hash = $3, successor_sealed = $4"
+    " WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id),"
+    " successor AS (INSERT INTO refresh_tokens (token_hash, session_id, issued_at, expires_at, used_at,"
+    " successor_hash, successor_sealed) SELECT $3, session_id, $5::bigint, $6::bigint, NULL, $7, $8 FROM marked),"
+    " touched AS (UPDATE sessions SET last_active_at = GREATEST(last_active_at, $2::bigint)"
+    " WHERE id IN (SELECT session_id FROM marked))"
+    " SELECT count(*) FROM marked"};
 
 // The placeholder row reads as "no failures" (its window ended at 0), so that
 // FOR UPDATE always has a row to lock, even for a key's first failure.
@@ -184,8 +191,8 @@ constexpr PreparedStatement kStatements[] = {
     kPing,
     kInsertUser, kSelectUserByEmailKey, kSelectUserById, kUpdatePasswordHash,
     kInsertSession, kSelectSession, kLockSession, kSelectActiveSessions, kRevokeSession, kRevokeUserSessions, kRevokeAllSessions,
-    kSelectSessionActive, kTouchSession, kUpgradeSession, kRevokeSessionById, kSelectRefreshTokenSession,
-    kInsertRefreshToken, kLockRefreshToken, kMarkRefreshTokenUsed,
+    kSelectSessionActive, kUpgradeSession, kRevokeSessionById, kSelectRefreshTokenSession,
+    kInsertRefreshToken, kLockRefreshToken, kRotateRefreshToken,
     kEnsureLoginFailureRow, kLockLoginFailure, kSelectLoginFailure, kUpdateLoginFailure, kDeleteLoginFailures,
     kSelectTotpCredential, kUpsertPendingTotp, kConfirmTotp, kAdvanceTotpStep, kDeleteTotpCredential,
     kSelectBackupCodes, kConsumeBackupCode, kCountUnusedBackupCodes, kDeleteBackupCodes, kInsertBackupCode,
@@ -546,15 +553,12 @@ Result<RotationResult> PostgresStore::rotate_refresh_token(std::string_view pres
     }
 
     const RefreshTokenRecord next = successor_in_session(successor, *session);
-    const auto marked = transaction.exec_prepared(kMarkRefreshTokenUsed.name, owned(presented_hash), now,
-                                                  next.token_hash, owned(successor_sealed));
-    if (marked.affected_rows() != 1) {
+    const auto marked = transaction.exec_prepared(kRotateRefreshToken.name, owned(presented_hash), now,
+                                                  next.token_hash, owned(successor_sealed), next.issued_at,
+                                                  next.expires_at, next.successor_hash, next.successor_sealed);
+    if (marked[0][0].as<int>() != 1) {
       return Error{ErrorCode::internal_error, "refresh token changed under its row lock"};
     }
-    transaction.exec_prepared(kInsertRefreshToken.name, next.token_hash, next.session_id.value, next.issued_at,
-                              next.expires_at, NullableParam(next.used_at).get(), next.successor_hash,
-                              next.successor_sealed);
-    transaction.exec_prepared(kTouchSession.name, session->id.value, now);
     transaction.commit();
     return result;
   });

@@ -19,6 +19,9 @@ namespace {
 constexpr char kPragmas[] =
     "PRAGMA journal_mode = WAL;"
     "PRAGMA synchronous = NORMAL;"
+    // 512 KiB of pages a connection (SQLite's default is 2 MiB): the OS caches
+    // the file too, and four full caches were a sixth of the peak RSS.
+    "PRAGMA cache_size = -512;"
     "PRAGMA foreign_keys = ON;";
 // While another connection writes: tries again every kBusyRetry until the
 // busy timeout. SQLite's own handler sleeps 1, 2, 5, ... up to 100 ms between
