@@ -20,6 +20,7 @@ plot data using 2:xtic(1) title "SQLite" lc rgb "#3a7bd5", \
      ''   using 4 title "PostgreSQL" lc rgb "#e07b39", \
      ''   using 6 title "nginx, 2 instances on PostgreSQL" lc rgb "#4caf50"
 set ylabel "p99 latency, ms (log)"
+set key top left  # the right holds the tallest bars here
 plot data using 3:xtic(1) title "SQLite" lc rgb "#3a7bd5", \
      ''   using 5 title "PostgreSQL" lc rgb "#e07b39", \
      ''   using 7 title "nginx, 2 instances on PostgreSQL" lc rgb "#4caf50"
