@@ -13,7 +13,7 @@ namespace {
 
 constexpr char kSelectSnapshotXmin[] = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
 // One row at least (the LEFT JOIN), so the xmin comes back when nothing is new.
-constexpr char kSelectRevocationsFrom[] =
+constexpr char kSelectInvalidationsFrom[] =
     "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, r.seq, r.session_id, r.user_id"
     " FROM (SELECT 1) AS one LEFT JOIN cache_invalidations r ON r.txid >= $1::xid8";
 
@@ -25,7 +25,7 @@ class PostgresInvalidationFeed final : public CacheInvalidationFeed {
   Result<Invalidations> take_new() override {
     return pool_.run([&](pqxx::connection& connection) -> Result<Invalidations> {
       pqxx::nontransaction read(connection);
-      const pqxx::result rows = read.exec_params(kSelectRevocationsFrom, xmin_);
+      const pqxx::result rows = read.exec_params(kSelectInvalidationsFrom, xmin_);
       Invalidations changed;
       std::unordered_set<std::int64_t> returned;
       for (const auto& row : rows) {

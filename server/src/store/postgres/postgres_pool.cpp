@@ -8,7 +8,7 @@ namespace sesame::server::postgres {
 
 namespace {
 
-// The revocation trigger's NOTICE must reach the connection whatever the
+// The invalidation triggers' NOTICE must reach the connection whatever the
 // role's default; PooledConnection drops the other notices.
 constexpr char kHearNotices[] = "SET client_min_messages TO notice";
 constexpr std::string_view kInvalidationNotice = "sesame:cache_invalidations";

@@ -80,7 +80,7 @@ class Connection {
   [[nodiscard]] Result<void> execute(const char* sql);
   [[nodiscard]] Result<void> execute(const std::string& sql) { return execute(sql.c_str()); }
 
-  // True (once) when a statement since the last call logged a session
+  // True (once) when a statement since the last call logged a
   // cache invalidation (a trigger's row in cache_invalidations).
   [[nodiscard]] bool take_invalidation_logged() noexcept { return std::exchange(invalidation_logged_, false); }
 
