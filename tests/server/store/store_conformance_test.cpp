@@ -110,6 +110,13 @@ std::unique_ptr<Store> open(const std::string& url) {
   return std::move(store).value();
 }
 
+// A migrated database of its own, for tests that count every row of a kind in it.
+std::unique_ptr<Store> fresh_migrated(const std::string& url = databases().fresh_url()) {
+  auto fresh = open(url);
+  REQUIRE_OK(fresh->migrate());
+  return fresh;
+}
+
 // One migrated database shared by the tests that only add uniquely named rows.
 struct SharedStore {
   SharedStore() : url(databases().fresh_url()), store(open(url)) { REQUIRE_OK(store->migrate()); }
@@ -636,11 +643,7 @@ std::set<std::string> users_of(const Result<Invalidations>& changed) {
 // Migrated database of the case's own, so that no other case's revocations show.
 struct OwnDatabase {
   std::string url = databases().fresh_url();
-  std::unique_ptr<Store> target = [this] {
-    auto store = open(url);
-    REQUIRE_OK(store->migrate());
-    return store;
-  }();
+  std::unique_ptr<Store> target = fresh_migrated(url);
   // Live by the database's clock too (the delete trigger reads it).
   std::int64_t far_future = static_cast<std::int64_t>(std::time(nullptr)) + 30 * kDay;
 
@@ -1064,12 +1067,6 @@ AuditEventRecord make_event(const std::string& user_id, std::int64_t at, const s
   return event;
 }
 
-// A migrated database of its own: chain tests count every event in it.
-std::unique_ptr<Store> fresh_migrated(const std::string& url = databases().fresh_url()) {
-  auto fresh = open(url);
-  REQUIRE_OK(fresh->migrate());
-  return fresh;
-}
 
 std::vector<AuditEventRecord> whole_chain(Store& target) {
   return value_of(target.read_audit_chain(0, 1000));
@@ -1849,7 +1846,7 @@ SweepCounts expected_counts() {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sweep_removes_exactly_what_expired_then_nothing) {
-  auto fresh = audit::fresh_migrated();
+  auto fresh = fresh_migrated();
   const SweepSeed s = seed(*fresh);
 
   const auto swept = value_of(fresh->sweep_expired(cutoffs_at(kNow)));
@@ -1883,7 +1880,7 @@ BOOST_AUTO_TEST_CASE(sweep_removes_exactly_what_expired_then_nothing) {
 
 // Lines of the invalidation log are stamped by the database's clock.
 BOOST_AUTO_TEST_CASE(sweep_removes_invalidation_lines_logged_before_the_cutoff) {
-  auto fresh = audit::fresh_migrated();
+  auto fresh = fresh_migrated();
   UserRecord user = make_user();
   REQUIRE_OK(fresh->create_user(user));
   REQUIRE_OK(fresh->update_password_hash(user.id, "$argon2id$new", kNow));  // one line, logged now
@@ -1897,7 +1894,7 @@ BOOST_AUTO_TEST_CASE(sweep_removes_invalidation_lines_logged_before_the_cutoff) 
 
 BOOST_AUTO_TEST_CASE(two_stores_sweeping_at_once_remove_each_row_once) {
   const auto url = databases().fresh_url();
-  auto one = audit::fresh_migrated(url);
+  auto one = fresh_migrated(url);
   auto two = open(url);
   (void)seed(*one);
   auto results = on_threads(2, [&](int i) { return (i == 0 ? one : two)->sweep_expired(cutoffs_at(kNow)); });
